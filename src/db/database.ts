@@ -1,0 +1,23 @@
+import type { AuditLogTable } from '../features/audit/audit.table.ts'
+import type { LoginThrottleTable, PasswordResetsTable, RecoveryCodesTable } from '../features/auth/auth.table.ts'
+import type { ForumsTable } from '../features/forums/forums.table.ts'
+import type { InvitationsTable } from '../features/invitations/invitations.table.ts'
+import type { MunicipalitiesTable } from '../features/municipalities/municipalities.table.ts'
+import type { SitePagesTable } from '../features/pages/pages.table.ts'
+import type { AppSettingsTable, RateLimitsTable, SessionsTable } from '../features/sessions/sessions.table.ts'
+import type { UsersTable } from '../features/users/users.table.ts'
+
+export interface Database {
+  municipalities: MunicipalitiesTable
+  users: UsersTable
+  recovery_codes: RecoveryCodesTable
+  invitations: InvitationsTable
+  password_resets: PasswordResetsTable
+  sessions: SessionsTable
+  audit_log: AuditLogTable
+  login_throttle: LoginThrottleTable
+  rate_limits: RateLimitsTable
+  app_settings: AppSettingsTable
+  forums: ForumsTable
+  site_pages: SitePagesTable
+}

@@ -1,0 +1,91 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../../db/database.ts'
+
+export async function findSession(db: Kysely<Database>, sid: string, now: Date) {
+  return db
+    .selectFrom('sessions')
+    .select(['data'])
+    .where('sid', '=', sid)
+    .where('expires_at', '>', now)
+    .executeTakeFirst()
+}
+
+export async function saveSession(
+  db: Kysely<Database>,
+  row: { sid: string; userId: number | null; data: unknown; expiresAt: Date; now: Date; ip: string | null; userAgent: string | null },
+) {
+  const data = JSON.stringify(row.data)
+  await db
+    .insertInto('sessions')
+    .values({
+      sid: row.sid,
+      user_id: row.userId,
+      data,
+      created_at: row.now,
+      updated_at: row.now,
+      expires_at: row.expiresAt,
+      ip: row.ip,
+      user_agent: row.userAgent,
+    })
+    .onConflict((oc) =>
+      oc.column('sid').doUpdateSet({ user_id: row.userId, data, updated_at: row.now, expires_at: row.expiresAt }),
+    )
+    .execute()
+}
+
+export async function deleteSession(db: Kysely<Database>, sid: string) {
+  await db.deleteFrom('sessions').where('sid', '=', sid).execute()
+}
+
+/** Ends every session of a user: deactivation, password reset, role change, erasure. */
+export async function deleteUserSessions(db: Kysely<Database>, userId: number, exceptSid?: string) {
+  let q = db.deleteFrom('sessions').where('user_id', '=', userId)
+  if (exceptSid) q = q.where('sid', '<>', exceptSid)
+  await q.execute()
+}
+
+export async function deleteMunicipalitySessions(db: Kysely<Database>, municipalityId: number) {
+  await db
+    .deleteFrom('sessions')
+    .where('user_id', 'in', db.selectFrom('users').select('id').where('municipality_id', '=', municipalityId))
+    .execute()
+}
+
+export async function deleteExpiredSessions(db: Kysely<Database>, now: Date) {
+  await db.deleteFrom('sessions').where('expires_at', '<=', now).execute()
+}
+
+/** Fixed-window counter for @fastify/rate-limit, shared by every app instance. */
+export async function hitRateLimit(db: Kysely<Database>, key: string, windowMs: number, now: Date) {
+  const resetAt = new Date(now.getTime() + windowMs)
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ key, hits: 1, reset_at: resetAt })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        hits: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN 1 ELSE rate_limits.hits + 1 END`,
+        reset_at: sql`CASE WHEN rate_limits.reset_at <= ${now} THEN ${resetAt} ELSE rate_limits.reset_at END`,
+      }),
+    )
+    .returning(['hits', 'reset_at'])
+    .executeTakeFirstOrThrow()
+  return { hits: row.hits, resetAt: row.reset_at }
+}
+
+export async function getSetting<T>(db: Kysely<Database>, key: string): Promise<T | undefined> {
+  const row = await db.selectFrom('app_settings').select('value').where('key', '=', key).executeTakeFirst()
+  return row?.value as T | undefined
+}
+
+export async function putSetting(db: Kysely<Database>, key: string, value: unknown, now: Date) {
+  const json = JSON.stringify(value)
+  await db
+    .insertInto('app_settings')
+    .values({ key, value: json, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: json, updated_at: now }))
+    .execute()
+}
+
+export async function deleteSetting(db: Kysely<Database>, key: string) {
+  await db.deleteFrom('app_settings').where('key', '=', key).execute()
+}

@@ -1,0 +1,23 @@
+import type { Generated } from 'kysely'
+
+export const roles = ['member', 'municipality_admin', 'staff', 'admin'] as const
+export type Role = (typeof roles)[number]
+export type Locale = 'de' | 'en'
+
+export interface UsersTable {
+  id: Generated<number>
+  external_id: string | null
+  municipality_id: number | null
+  email: string
+  name: string
+  position: string | null
+  role: Generated<Role>
+  password_hash: string | null
+  locale: Generated<Locale>
+  active: Generated<boolean>
+  totp_secret: string | null
+  totp_enabled_at: Date | null
+  created_at: Generated<Date>
+  last_login_at: Date | null
+  deactivated_at: Date | null
+}

@@ -1,0 +1,46 @@
+import type Handlebars from 'handlebars'
+import { type Locale, t } from './i18n.ts'
+
+type HelperOptions = Handlebars.HelperOptions
+
+function rootLocale(options: HelperOptions): Locale {
+  return (options.data?.root?.locale as Locale | undefined) ?? 'de'
+}
+
+const dateFormats = {
+  date: { dateStyle: 'medium' },
+  datetime: { dateStyle: 'medium', timeStyle: 'short' },
+} as const
+
+export function formatDate(value: unknown, locale: Locale, style: keyof typeof dateFormats = 'datetime'): string {
+  if (value === null || value === undefined || value === '') return ''
+  const date = value instanceof Date ? value : new Date(String(value))
+  if (Number.isNaN(date.getTime())) return ''
+  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'de-DE', {
+    ...dateFormats[style],
+    timeZone: 'Europe/Berlin',
+  }).format(date)
+}
+
+/** Helpers every template may use. None of them returns unescaped user input. */
+export function registerHelpers(hbs: typeof Handlebars) {
+  hbs.registerHelper('t', function (key: unknown, options: HelperOptions) {
+    return t(rootLocale(options), String(key), options.hash)
+  })
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b)
+  hbs.registerHelper('ne', (a: unknown, b: unknown) => a !== b)
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean))
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean))
+  hbs.registerHelper('not', (a: unknown) => !a)
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''))
+  hbs.registerHelper('date', function (value: unknown, options: HelperOptions) {
+    return formatDate(value, rootLocale(options), 'date')
+  })
+  hbs.registerHelper('datetime', function (value: unknown, options: HelperOptions) {
+    return formatDate(value, rootLocale(options), 'datetime')
+  })
+  hbs.registerHelper('isoDate', (value: unknown) => (value instanceof Date ? value.toISOString() : ''))
+  hbs.registerHelper('lookupKey', (obj: unknown, key: unknown) =>
+    obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[String(key)] : undefined,
+  )
+}

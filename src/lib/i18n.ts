@@ -1,0 +1,56 @@
+import { messages as audit } from '../features/audit/audit.messages.ts'
+import { messages as auth } from '../features/auth/auth.messages.ts'
+import { messages as forums } from '../features/forums/forums.messages.ts'
+import { messages as invitations } from '../features/invitations/invitations.messages.ts'
+import { messages as municipalities } from '../features/municipalities/municipalities.messages.ts'
+import { messages as outbox } from '../features/outbox/outbox.messages.ts'
+import { messages as pages } from '../features/pages/pages.messages.ts'
+import { messages as setup } from '../features/setup/setup.messages.ts'
+import { messages as users } from '../features/users/users.messages.ts'
+import { messages as core } from './messages.ts'
+
+export const locales = ['de', 'en'] as const
+export type Locale = (typeof locales)[number]
+
+export type Messages = { de: Record<string, string>; en: Record<string, string> }
+
+const catalog: Record<Locale, Record<string, string>> = { de: {}, en: {} }
+for (const m of [core, audit, auth, forums, invitations, municipalities, outbox, pages, setup, users] as Messages[]) {
+  Object.assign(catalog.de, m.de)
+  Object.assign(catalog.en, m.en)
+}
+
+export function hasMessage(locale: Locale, key: string): boolean {
+  return key in catalog[locale]
+}
+
+/** Translates a key; `{name}` placeholders are filled from params. Falls back to German, then the key. */
+export function t(locale: Locale, key: string, params?: Record<string, unknown>): string {
+  const template = catalog[locale][key] ?? catalog.de[key] ?? key
+  if (!params) return template
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+}
+
+export function isLocale(value: unknown): value is Locale {
+  return value === 'de' || value === 'en'
+}
+
+/** German unless the user chose otherwise or, failing that, the browser prefers English over German. */
+export function resolveLocale(chosen: unknown, acceptLanguage: string | undefined): Locale {
+  if (isLocale(chosen)) return chosen
+  if (!acceptLanguage) return 'de'
+  const ranked = acceptLanguage
+    .split(',')
+    .map((part) => {
+      const [tag = '', ...params] = part.trim().toLowerCase().split(';')
+      const q = params.find((p) => p.trim().startsWith('q='))
+      return { lang: tag.split('-')[0], q: q ? Number(q.trim().slice(2)) || 0 : 1 }
+    })
+    .filter((x) => x.lang === 'de' || x.lang === 'en')
+    .sort((a, b) => b.q - a.q)
+  return ranked[0]?.lang === 'en' ? 'en' : 'de'
+}
+
+export function catalogKeys(locale: Locale): string[] {
+  return Object.keys(catalog[locale])
+}

@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AppDeps } from '../app.ts'
+import { forbidden } from '../lib/errors.ts'
+import { type Locale, resolveLocale } from '../lib/i18n.ts'
+import { type CurrentUser, findCurrentUser } from '../features/users/users.queries.ts'
+import type { Role } from '../features/users/users.table.ts'
+
+/**
+ * Who may use a route. Every route must declare one: `public` (anyone, signed in or not),
+ * `signed-in` (any active account) or a list of roles.
+ */
+export type Access = 'public' | 'signed-in' | readonly Role[]
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access
+    /** Reachable by a staff/admin account that has not set up its second factor yet. */
+    allowWithout2fa?: boolean
+    /** false only for the RFC 8058 one-click unsubscribe, which mail clients POST without a session. */
+    csrf?: boolean
+  }
+  interface FastifyRequest {
+    user: CurrentUser | null
+    locale: Locale
+  }
+  interface FastifyInstance {
+    routeTable: { method: string; url: string; access: Access | undefined }[]
+  }
+}
+
+export const ROLES_REQUIRING_2FA: readonly Role[] = ['staff', 'admin']
+const LAST_SEEN_GRANULARITY_MS = 60_000
+
+export function requires2faSetup(user: CurrentUser): boolean {
+  return ROLES_REQUIRING_2FA.includes(user.role) && !user.totp_enabled
+}
+
+export const authPlugin = fp(
+  async function authPlugin(app: FastifyInstance, deps: AppDeps) {
+    const { db, clock, config } = deps
+    // The demo (never in production) lets evaluators in without an authenticator app; 2FA stays on offer.
+    const enforce2fa = !(config.demo && !config.isProduction)
+    app.decorate('routeTable', [])
+    app.decorateRequest('user', null)
+    app.decorateRequest('locale', 'de')
+
+    app.addHook('onRoute', (route) => {
+      // Static files (CSS, scripts, icons) are public by nature.
+      if (route.url.startsWith('/static/')) route.config = { ...route.config, access: 'public' }
+      const methods = Array.isArray(route.method) ? route.method : [route.method]
+      for (const method of methods) {
+        app.routeTable.push({ method, url: route.url, access: route.config?.access })
+      }
+      // Deny by default: a route that forgot to say who may use it does not start.
+      if (route.config?.access === undefined) {
+        throw new Error(`Route ${methods.join(',')} ${route.url} declares no access (config.access)`)
+      }
+    })
+
+    app.addHook('preHandler', async (request, reply) => {
+      await loadUser(request)
+      const access = request.routeOptions.config.access
+      if (access === undefined) return // the not-found handler: nothing to protect
+      if (access === 'public') return
+      if (!request.user) return denyAnonymous(request, reply)
+      if (access !== 'signed-in' && !access.includes(request.user.role)) {
+        throw forbidden()
+      }
+      if (enforce2fa && requires2faSetup(request.user) && !request.routeOptions.config.allowWithout2fa) {
+        return reply.redirect('/account/2fa', 303)
+      }
+    })
+
+    async function loadUser(request: FastifyRequest) {
+      const session = request.session
+      const chosen = session?.lang
+      if (!session?.userId) {
+        request.locale = resolveLocale(chosen, request.headers['accept-language'])
+        return
+      }
+      const now = clock.now().getTime()
+      const expired =
+        now - (session.createdAt ?? 0) > config.sessionMaxMs || now - (session.lastSeenAt ?? 0) > config.sessionIdleMs
+      const user = expired ? undefined : await findCurrentUser(db, session.userId)
+      if (!user) {
+        await session.regenerate()
+        session.flash = 'layout.sessionExpired'
+        request.locale = resolveLocale(chosen, request.headers['accept-language'])
+        return
+      }
+      request.user = user
+      request.locale = resolveLocale(user.locale, request.headers['accept-language'])
+      if (now - (session.lastSeenAt ?? 0) > LAST_SEEN_GRANULARITY_MS) session.lastSeenAt = now
+    }
+  },
+  { name: 'auth', dependencies: ['session'] },
+)
+
+function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
+  if (request.method === 'GET' || request.method === 'HEAD') {
+    const next = encodeURIComponent(request.url)
+    return reply.redirect(`/login?next=${next}`, 303)
+  }
+  return reply.redirect('/login', 303)
+}
+
+/** Only local paths are valid redirect targets: `?next=https://evil` and `//evil` are ignored. */
+export function safeRedirectTarget(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string') return fallback
+  if (!/^\/(?![/\\])[^\s]*$/.test(next)) return fallback
+  return next
+}

@@ -1,0 +1,52 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { HttpError } from '../lib/errors.ts'
+import { t } from '../lib/i18n.ts'
+
+/** One handler renders every error as a generic German (or English) page: no stack, no SQL, no versions. */
+export const errorsPlugin = fp(
+  async function errorsPlugin(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+      const { status, key } = classify(error)
+      if (status >= 500) request.log.error({ err: error }, 'request failed')
+      else request.log.info({ status, code: (error as FastifyError).code }, 'request rejected')
+      if (status === 429 && !reply.getHeader('retry-after')) reply.header('retry-after', '60')
+      return renderError(request, reply, status, key)
+    })
+    app.setNotFoundHandler((request, reply) => renderError(request, reply, 404, 'error.notFound'))
+  },
+  { name: 'errors' },
+)
+
+function classify(error: FastifyError | HttpError): { status: number; key: string } {
+  if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey }
+  const code = error.code ?? ''
+  if (code.startsWith('FST_CSRF')) return { status: 403, key: 'error.csrf' }
+  if (code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+    return { status: 413, key: 'error.payloadTooLarge' }
+  }
+  if (error.statusCode === 429) return { status: 429, key: 'error.tooMany' }
+  if (isDatabaseUnavailable(error)) return { status: 503, key: 'error.unavailable' }
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
+  return { status, key: status === 404 ? 'error.notFound' : status < 500 ? 'error.badRequest' : 'error.server' }
+}
+
+function isDatabaseUnavailable(error: { code?: string; message?: string }): boolean {
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(error.code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect/.test(error.message ?? '')
+  )
+}
+
+function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string) {
+  reply.header('cache-control', 'no-store')
+  if (status === 503) reply.header('retry-after', '30')
+  try {
+    return reply.page('errors/error.hbs', { title: t(request.locale, 'error.title'), message: t(request.locale, key), status }, status)
+  } catch {
+    // The view itself failed (for example before the session was read): a plain page still says what happened.
+    return reply.code(status).type('text/html; charset=utf-8').send(
+      `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Fehler ${status}</title></head><body><main><h1>Fehler ${status}</h1><p>${t('de', key)}</p></main></body></html>`,
+    )
+  }
+}

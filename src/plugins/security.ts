@@ -1,0 +1,79 @@
+import { join } from 'node:path'
+import fastifyFormbody from '@fastify/formbody'
+import fastifyHelmet from '@fastify/helmet'
+import fastifyMultipart from '@fastify/multipart'
+import fastifyRateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { AppDeps } from '../app.ts'
+import { hitRateLimit } from '../features/sessions/sessions.queries.ts'
+import { viewsDir } from './view.ts'
+
+export const STATIC_PREFIX = '/static/'
+export const UPLOAD_LIMITS = { fileSize: 10 * 1024 * 1024, files: 5, fields: 50 }
+
+/** Headers, body parsing, static files and request limits: what every response and request goes through. */
+export const securityPlugin = fp(
+  async function securityPlugin(app: FastifyInstance, deps: AppDeps) {
+    const { db, clock, config } = deps
+    await app.register(fastifyHelmet, {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+      referrerPolicy: { policy: 'same-origin' },
+      strictTransportSecurity: config.isProduction ? { maxAge: 31536000, includeSubDomains: true } : false,
+      crossOriginEmbedderPolicy: false,
+    })
+    // Pages may show personal data: no shared or browser cache keeps them. Static files are the exception.
+    app.addHook('onSend', async (request, reply) => {
+      if (!request.url.startsWith(STATIC_PREFIX)) reply.header('cache-control', 'no-store')
+    })
+
+    await app.register(fastifyFormbody, { bodyLimit: 1024 * 1024 })
+    await app.register(fastifyMultipart, { attachFieldsToBody: 'keyValues', limits: UPLOAD_LIMITS })
+
+    await app.register(fastifyRateLimit, {
+      global: true,
+      max: 600,
+      timeWindow: 60_000,
+      // Counters live in Postgres so that every app instance sees the same numbers.
+      store: class PostgresRateLimitStore {
+        private readonly prefix: string
+        constructor(options: { prefix?: string } = {}) {
+          this.prefix = options.prefix ?? 'global'
+        }
+        incr(key: string, callback: (err: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number) {
+          const now = clock.now()
+          hitRateLimit(db, `${this.prefix}:${key}`, timeWindow, now).then(
+            ({ hits, resetAt }) => callback(null, { current: hits, ttl: Math.max(0, resetAt.getTime() - now.getTime()) }),
+            (err: Error) => callback(err),
+          )
+        }
+        child(routeOptions: { method: string | string[]; url: string }) {
+          return new PostgresRateLimitStore({ prefix: `${routeOptions.method}:${routeOptions.url}` })
+        }
+      },
+      allowList: (request) => request.url.startsWith(STATIC_PREFIX) || request.url === '/healthz',
+      errorResponseBuilder: (_request, context) => {
+        const error = new Error('Too many requests') as Error & { statusCode: number }
+        error.statusCode = context.statusCode
+        return error
+      },
+    })
+
+    await app.register(fastifyStatic, {
+      root: join(viewsDir, '..', 'public'),
+      prefix: STATIC_PREFIX,
+      maxAge: config.isProduction ? '1d' : 0,
+    })
+  },
+  { name: 'security', dependencies: ['auth'] },
+)

@@ -1,0 +1,77 @@
+import fastifyCookie from '@fastify/cookie'
+import fastifySession from '@fastify/session'
+import type { FastifyInstance, Session } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Locale } from '../lib/i18n.ts'
+import { deleteSession, findSession, saveSession } from '../features/sessions/sessions.queries.ts'
+import type { AppDeps } from '../app.ts'
+
+declare module 'fastify' {
+  interface Session {
+    userId?: number
+    /** Epoch ms of sign-in, for the absolute lifetime. */
+    createdAt?: number
+    /** Epoch ms of the last request, for the idle timeout. */
+    lastSeenAt?: number
+    /** A user who passed the password step and still owes the second factor. */
+    pendingUserId?: number
+    pendingAt?: number
+    lang?: Locale
+    flash?: string
+    ip?: string
+    userAgent?: string
+  }
+}
+
+export const SESSION_COOKIE = 'kf_sid'
+
+/** Server-side sessions in Postgres, so any app instance can serve any request. */
+export const sessionPlugin = fp(
+  async function sessionPlugin(app: FastifyInstance, deps: AppDeps) {
+    const { db, config, clock } = deps
+    const store = {
+      get(sid: string, callback: (err: unknown, session?: Session | null) => void) {
+        findSession(db, sid, clock.now()).then(
+          (row) => callback(null, (row?.data as unknown as Session) ?? null),
+          (err) => callback(err),
+        )
+      },
+      set(sid: string, session: Session, callback: (err?: unknown) => void) {
+        const now = clock.now()
+        const started = session.createdAt ?? session.pendingAt ?? now.getTime()
+        // Anonymous sessions (CSRF secret, language) live as long as a signed-in one may.
+        const expiresAt = new Date(started + config.sessionMaxMs)
+        const data = { ...session, cookie: undefined }
+        saveSession(db, {
+          sid,
+          userId: session.userId ?? null,
+          data,
+          expiresAt,
+          now,
+          ip: session.ip ?? null,
+          userAgent: session.userAgent ?? null,
+        }).then(
+          () => callback(),
+          (err) => callback(err),
+        )
+      },
+      destroy(sid: string, callback: (err?: unknown) => void) {
+        deleteSession(db, sid).then(
+          () => callback(),
+          (err) => callback(err),
+        )
+      },
+    }
+    await app.register(fastifyCookie)
+    await app.register(fastifySession, {
+      secret: config.sessionSecret,
+      cookieName: SESSION_COOKIE,
+      store,
+      saveUninitialized: false,
+      // Idle and absolute timeouts are enforced on the server (auth plugin), not by cookie age.
+      rolling: false,
+      cookie: { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/' },
+    })
+  },
+  { name: 'session' },
+)

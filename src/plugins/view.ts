@@ -1,0 +1,68 @@
+import { readdirSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyView from '@fastify/view'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import Handlebars from 'handlebars'
+import type { AppDeps } from '../app.ts'
+import { registerHelpers } from '../lib/handlebars-helpers.ts'
+
+export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders a page inside the layout with what every page needs (user, locale, CSRF token, flash). */
+    page(template: string, data?: Record<string, unknown>, status?: number): FastifyReply
+    /** Sets a one-time status message shown on the next page. */
+    flash(key: string): void
+  }
+}
+
+export const viewPlugin = fp(
+  async function viewPlugin(app: FastifyInstance, deps: AppDeps) {
+    const handlebars = Handlebars.create()
+    registerHelpers(handlebars)
+    const partialsDir = join(viewsDir, 'partials')
+    const partials = Object.fromEntries(
+      readdirSync(partialsDir)
+        .filter((f) => f.endsWith('.hbs'))
+        .map((f) => [basename(f, '.hbs'), `partials/${f}`]),
+    )
+    await app.register(fastifyView, {
+      engine: { handlebars },
+      root: viewsDir,
+      layout: 'layouts/main.hbs',
+      options: { partials },
+      // Without this @fastify/view recompiles every template on every request.
+      production: deps.config.env !== 'development',
+    })
+
+    app.decorateReply('flash', function flash(key: string) {
+      if (this.request.session) this.request.session.flash = key
+    })
+
+    app.decorateReply('page', function page(template: string, data: Record<string, unknown> = {}, status = 200) {
+      const request = this.request
+      const session = request.session
+      const flash = session?.flash
+      if (flash) session.flash = undefined
+      const user = request.user
+      this.code(status)
+      this.header('content-type', 'text/html; charset=utf-8')
+      return this.view(template, {
+        ...data,
+        locale: request.locale,
+        user,
+        isAdmin: user?.role === 'admin',
+        isStaff: user?.role === 'staff' || user?.role === 'admin',
+        canInvite: user?.role === 'municipality_admin' || user?.role === 'admin',
+        csrfToken: this.generateCsrf(),
+        flash,
+        currentPath: request.url,
+        sessionIdleSeconds: user ? Math.round(deps.config.sessionIdleMs / 1000) : undefined,
+      })
+    })
+  },
+  { name: 'view', dependencies: ['session', 'csrf'] },
+)

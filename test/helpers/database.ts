@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import pg from 'pg'
+import { inject } from 'vitest'
+import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts'
+
+export const TEMPLATE_DB = 'kf_test_template'
+
+export function adminUrl(url: string): string {
+  const u = new URL(url)
+  u.pathname = '/postgres'
+  return u.toString()
+}
+
+/**
+ * A fresh, migrated database for one test file: a clone of the template on the Postgres server when
+ * DATABASE_URL is set, otherwise an in-memory embedded Postgres loaded from the migrated snapshot.
+ */
+export async function createTestDatabase(): Promise<DatabaseHandle> {
+  const url = process.env.DATABASE_URL
+  if (!url) {
+    const snapshot = inject('pgliteSnapshot')
+    return connectDatabase({ inMemory: true, loadDataDir: new Blob([readFileSync(snapshot)]) })
+  }
+  const name = `kf_test_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: adminUrl(url) })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`)
+  await admin.end()
+  const dbUrl = new URL(url)
+  dbUrl.pathname = `/${name}`
+  const handle = await connectDatabase({ databaseUrl: dbUrl.toString() })
+  return {
+    ...handle,
+    async close() {
+      await handle.close()
+      const cleanup = new pg.Client({ connectionString: adminUrl(url) })
+      await cleanup.connect()
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      await cleanup.end()
+    },
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely } from 'kysely'
+import { PGliteDialect } from 'kysely-pglite-dialect'
+import pg from 'pg'
+import type { TestProject } from 'vitest/node'
+import { migrateToLatest } from '../../src/db/migrate.ts'
+import { adminUrl, TEMPLATE_DB } from './database.ts'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgliteSnapshot: string
+  }
+}
+
+/**
+ * Migrates once per run: a template database on the Postgres server (DATABASE_URL), or a snapshot of a
+ * migrated embedded database. Each test file then starts from its own copy.
+ */
+export default async function setup(project: TestProject) {
+  const url = process.env.DATABASE_URL
+  if (url) {
+    const admin = new pg.Client({ connectionString: adminUrl(url) })
+    await admin.connect()
+    await dropTestDatabases(admin)
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`)
+    await admin.end()
+    const templateUrl = new URL(url)
+    templateUrl.pathname = `/${TEMPLATE_DB}`
+    const { PostgresDialect } = await import('kysely')
+    const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: templateUrl.toString(), max: 1 }) }) })
+    await migrateToLatest(db)
+    await db.destroy()
+    project.provide('pgliteSnapshot', '')
+    return async () => {
+      const cleanup = new pg.Client({ connectionString: adminUrl(url) })
+      await cleanup.connect()
+      await dropTestDatabases(cleanup)
+      await cleanup.end()
+    }
+  }
+  const pglite = await PGlite.create()
+  const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) })
+  await migrateToLatest(db)
+  const dump = await pglite.dumpDataDir('none')
+  await db.destroy()
+  const dir = mkdtempSync(join(tmpdir(), 'kf-snapshot-'))
+  const file = join(dir, 'migrated.tar')
+  writeFileSync(file, Buffer.from(await dump.arrayBuffer()))
+  project.provide('pgliteSnapshot', file)
+  return () => rmSync(dir, { recursive: true, force: true })
+}
+
+async function dropTestDatabases(client: pg.Client) {
+  const { rows } = await client.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE 'kf_test_%'`,
+  )
+  for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`)
+}

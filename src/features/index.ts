@@ -1,12 +1,34 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../app.ts'
+import auditRoutes from './audit/audit.routes.ts'
+import accountRoutes from './auth/account.routes.ts'
 import authRoutes from './auth/auth.routes.ts'
+import passwordResetRoutes from './auth/password-reset.routes.ts'
+import twoFactorRoutes from './auth/two-factor.routes.ts'
 import forumsRoutes from './forums/forums.routes.ts'
 import healthRoutes from './health/health.routes.ts'
+import acceptInvitationRoutes from './invitations/accept.routes.ts'
+import invitationsRoutes from './invitations/invitations.routes.ts'
+import municipalitiesRoutes from './municipalities/municipalities.routes.ts'
+import outboxRoutes from './outbox/outbox.routes.ts'
+import pagesRoutes from './pages/pages.routes.ts'
+import setupRoutes from './setup/setup.routes.ts'
+import usersRoutes from './users/users.routes.ts'
 
-/** Every feature's routes, registered in this order. */
+/** Every feature's routes. Each route declares its access (config.access); see plugins/auth.ts. */
 export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[] = [
   healthRoutes,
   authRoutes,
+  passwordResetRoutes,
+  twoFactorRoutes,
+  accountRoutes,
   forumsRoutes,
+  invitationsRoutes,
+  acceptInvitationRoutes,
+  municipalitiesRoutes,
+  usersRoutes,
+  auditRoutes,
+  outboxRoutes,
+  pagesRoutes,
+  setupRoutes,
 ]

@@ -69,6 +69,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && !e.BASE_URL) {
     throw new ConfigError('Ungültige Konfiguration:\n  BASE_URL: ist in production Pflicht (Links in E-Mails)')
   }
+  const trustProxy = parseTrustProxy(e.TRUST_PROXY)
+  if (isProduction && e.BASE_URL?.startsWith('https://') && trustProxy === false) {
+    // The app speaks plain HTTP; with an https BASE_URL, TLS ends at a proxy whose X-Forwarded-Proto we must
+    // trust, or the Secure session cookie is never set and nobody can sign in.
+    throw new ConfigError(
+      'Ungültige Konfiguration:\n  TRUST_PROXY: ist Pflicht, wenn BASE_URL mit https beginnt (z. B. TRUST_PROXY=1 für einen Reverse-Proxy)',
+    )
+  }
   return {
     env: e.NODE_ENV,
     isProduction,
@@ -82,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? persistentSecret(dataDir),
     logLevel: e.LOG_LEVEL,
     demo: e.DEMO ?? !e.DATABASE_URL,
-    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    trustProxy,
     ipRetentionDays: e.IP_RETENTION_DAYS,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../app.ts'
+import adminRoutes from './admin/admin.routes.ts'
 import auditRoutes from './audit/audit.routes.ts'
 import accountRoutes from './auth/account.routes.ts'
 import authRoutes from './auth/auth.routes.ts'
@@ -13,6 +14,7 @@ import municipalitiesRoutes from './municipalities/municipalities.routes.ts'
 import outboxRoutes from './outbox/outbox.routes.ts'
 import pagesRoutes from './pages/pages.routes.ts'
 import setupRoutes from './setup/setup.routes.ts'
+import colleaguesRoutes from './users/colleagues.routes.ts'
 import usersRoutes from './users/users.routes.ts'
 
 /** Every feature's routes. Each route declares its access (config.access); see plugins/auth.ts. */
@@ -27,6 +29,8 @@ export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[
   acceptInvitationRoutes,
   municipalitiesRoutes,
   usersRoutes,
+  colleaguesRoutes,
+  adminRoutes,
   auditRoutes,
   outboxRoutes,
   pagesRoutes,

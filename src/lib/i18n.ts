@@ -1,3 +1,4 @@
+import { messages as admin } from '../features/admin/admin.messages.ts'
 import { messages as audit } from '../features/audit/audit.messages.ts'
 import { messages as auth } from '../features/auth/auth.messages.ts'
 import { messages as forums } from '../features/forums/forums.messages.ts'
@@ -15,7 +16,7 @@ export type Locale = (typeof locales)[number]
 export type Messages = { de: Record<string, string>; en: Record<string, string> }
 
 const catalog: Record<Locale, Record<string, string>> = { de: {}, en: {} }
-for (const m of [core, audit, auth, forums, invitations, municipalities, outbox, pages, setup, users] as Messages[]) {
+for (const m of [core, admin, audit, auth, forums, invitations, municipalities, outbox, pages, setup, users] as Messages[]) {
   Object.assign(catalog.de, m.de)
   Object.assign(catalog.en, m.en)
 }

@@ -41,7 +41,9 @@ export function passwordProblem(
   if ([...password].length < PASSWORD_MIN) return 'password.tooShort'
   if (password.length > PASSWORD_MAX) return 'password.tooLong'
   const lower = password.toLowerCase().trim()
-  if (commonPasswords.has(lower)) return 'password.common'
+  // "passwort123", "Hallo2024!": a common password with digits or symbols appended is just as guessable.
+  const base = lower.replace(/[\p{N}\p{P}\p{S}\s]+$/u, '')
+  if (commonPasswords.has(lower) || (base.length >= 4 && commonPasswords.has(base))) return 'password.common'
   const personal = [context.email, context.email?.split('@')[0], context.municipalityName, context.name]
     .filter((v): v is string => !!v && v.length >= 3)
     .map((v) => v.toLowerCase())

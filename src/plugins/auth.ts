@@ -25,7 +25,7 @@ declare module 'fastify' {
     locale: Locale
   }
   interface FastifyInstance {
-    routeTable: { method: string; url: string; access: Access | undefined }[]
+    routeTable: { method: string; url: string; access: Access | undefined; allowWithout2fa?: boolean }[]
   }
 }
 
@@ -50,7 +50,7 @@ export const authPlugin = fp(
       if (route.url.startsWith('/static/')) route.config = { ...route.config, access: 'public' }
       const methods = Array.isArray(route.method) ? route.method : [route.method]
       for (const method of methods) {
-        app.routeTable.push({ method, url: route.url, access: route.config?.access })
+        app.routeTable.push({ method, url: route.url, access: route.config?.access, allowWithout2fa: route.config?.allowWithout2fa })
       }
       // Deny by default: a route that forgot to say who may use it does not start.
       if (route.config?.access === undefined) {
@@ -84,8 +84,9 @@ export const authPlugin = fp(
         now - (session.createdAt ?? 0) > config.sessionMaxMs || now - (session.lastSeenAt ?? 0) > config.sessionIdleMs
       const user = expired ? undefined : await findCurrentUser(db, session.userId)
       if (!user) {
-        await session.regenerate()
-        session.flash = 'layout.sessionExpired'
+        // regenerate() replaces request.session: the flash must go on the new one (and the language stays).
+        await session.regenerate(['lang'])
+        request.session.flash = 'layout.sessionExpired'
         request.locale = resolveLocale(chosen, request.headers['accept-language'])
         return
       }

@@ -40,13 +40,22 @@ function isDatabaseUnavailable(error: { code?: string; message?: string }): bool
 
 function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string) {
   reply.header('cache-control', 'no-store')
-  if (status === 503) reply.header('retry-after', '30')
+  if (status === 503) {
+    reply.header('retry-after', '30')
+    // The database is unreachable: the full page would touch the session (CSRF token), which lives there too,
+    // and a failing session save would end in Fastify's default JSON error with the driver's message.
+    return plainErrorPage(reply, status, key)
+  }
   try {
     return reply.page('errors/error.hbs', { title: t(request.locale, 'error.title'), message: t(request.locale, key), status }, status)
   } catch {
     // The view itself failed (for example before the session was read): a plain page still says what happened.
-    return reply.code(status).type('text/html; charset=utf-8').send(
-      `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Fehler ${status}</title></head><body><main><h1>Fehler ${status}</h1><p>${t('de', key)}</p></main></body></html>`,
-    )
+    return plainErrorPage(reply, status, key)
   }
+}
+
+function plainErrorPage(reply: FastifyReply, status: number, key: string) {
+  return reply.code(status).type('text/html; charset=utf-8').send(
+    `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Fehler ${status}</title></head><body><main><h1>Fehler ${status}</h1><p>${t('de', key)}</p></main></body></html>`,
+  )
 }

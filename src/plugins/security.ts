@@ -61,7 +61,8 @@ export const securityPlugin = fp(
           return new PostgresRateLimitStore({ prefix: `${routeOptions.method}:${routeOptions.url}` })
         }
       },
-      allowList: (request) => request.url.startsWith(STATIC_PREFIX) || request.url === '/healthz',
+      // Probes are never throttled; readiness must reach its own database check, not fail in the limiter.
+      allowList: (request) => request.url.startsWith(STATIC_PREFIX) || request.url === '/healthz' || request.url === '/readyz',
       errorResponseBuilder: (_request, context) => {
         const error = new Error('Too many requests') as Error & { statusCode: number }
         error.statusCode = context.statusCode

@@ -3,7 +3,7 @@ import fastifySession from '@fastify/session'
 import type { FastifyInstance, Session } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Locale } from '../lib/i18n.ts'
-import { deleteSession, findSession, saveSession } from '../features/sessions/sessions.queries.ts'
+import { deleteSession, findSession, saveSession, updateSession } from '../features/sessions/sessions.queries.ts'
 import type { AppDeps } from '../app.ts'
 
 declare module 'fastify' {
@@ -17,9 +17,12 @@ declare module 'fastify' {
     pendingUserId?: number
     pendingAt?: number
     lang?: Locale
-    flash?: string
+    /** A one-time status message: an i18n key, or a key with its parameters. */
+    flash?: string | { key: string; params: Record<string, string | number> }
     ip?: string
     userAgent?: string
+    /** The id this data was stored under; differs from the current id right after regenerate(). */
+    persistedSid?: string
   }
 }
 
@@ -41,16 +44,16 @@ export const sessionPlugin = fp(
         const started = session.createdAt ?? session.pendingAt ?? now.getTime()
         // Anonymous sessions (CSRF secret, language) live as long as a signed-in one may.
         const expiresAt = new Date(started + config.sessionMaxMs)
-        const data = { ...session, cookie: undefined }
-        saveSession(db, {
-          sid,
-          userId: session.userId ?? null,
-          data,
-          expiresAt,
-          now,
-          ip: session.ip ?? null,
-          userAgent: session.userAgent ?? null,
-        }).then(
+        const { cookie: _cookie, persistedSid, ...rest } = session
+        const data = { ...rest, persistedSid: sid }
+        const row = { sid, userId: session.userId ?? null, data, expiresAt, now }
+        // A session loaded from the store is only updated: if an admin ended it while this request ran,
+        // writing it back must not bring it to life again. New ids (sign-in, regenerate) are inserted.
+        const write =
+          persistedSid === sid
+            ? updateSession(db, row)
+            : saveSession(db, { ...row, ip: session.ip ?? null, userAgent: session.userAgent ?? null })
+        write.then(
           () => callback(),
           (err) => callback(err),
         )
@@ -70,7 +73,8 @@ export const sessionPlugin = fp(
       saveUninitialized: false,
       // Idle and absolute timeouts are enforced on the server (auth plugin), not by cookie age.
       rolling: false,
-      cookie: { httpOnly: true, secure: config.isProduction, sameSite: 'lax', path: '/' },
+      // Secure whenever the forum is served over https (in production always behind a proxy, see config.ts).
+      cookie: { httpOnly: true, secure: config.baseUrl.startsWith('https://'), sameSite: 'lax', path: '/' },
     })
   },
   { name: 'session' },

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import Handlebars from 'handlebars'
 import type { AppDeps } from '../app.ts'
 import { registerHelpers } from '../lib/handlebars-helpers.ts'
+import { t } from '../lib/i18n.ts'
 
 export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
 
@@ -15,7 +16,7 @@ declare module 'fastify' {
     /** Renders a page inside the layout with what every page needs (user, locale, CSRF token, flash). */
     page(template: string, data?: Record<string, unknown>, status?: number): FastifyReply
     /** Sets a one-time status message shown on the next page. */
-    flash(key: string): void
+    flash(key: string, params?: Record<string, string | number>): void
   }
 }
 
@@ -38,8 +39,8 @@ export const viewPlugin = fp(
       production: deps.config.env !== 'development',
     })
 
-    app.decorateReply('flash', function flash(key: string) {
-      if (this.request.session) this.request.session.flash = key
+    app.decorateReply('flash', function flash(key: string, params?: Record<string, string | number>) {
+      if (this.request.session) this.request.session.flash = params ? { key, params } : key
     })
 
     app.decorateReply('page', function page(template: string, data: Record<string, unknown> = {}, status = 200) {
@@ -58,8 +59,9 @@ export const viewPlugin = fp(
         isStaff: user?.role === 'staff' || user?.role === 'admin',
         canInvite: user?.role === 'municipality_admin' || user?.role === 'admin',
         csrfToken: this.generateCsrf(),
-        flash,
-        currentPath: request.url,
+        flash: flash ? (typeof flash === 'string' ? t(request.locale, flash) : t(request.locale, flash.key, flash.params)) : undefined,
+        // A form re-rendered after a failed POST names its GET page here, for the language and session forms.
+        currentPath: typeof data.currentPath === 'string' ? data.currentPath : request.url,
         sessionIdleSeconds: user ? Math.round(deps.config.sessionIdleMs / 1000) : undefined,
       })
     })

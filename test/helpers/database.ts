@@ -4,8 +4,6 @@ import pg from 'pg'
 import { inject } from 'vitest'
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts'
 
-export const TEMPLATE_DB = 'kf_test_template'
-
 export function adminUrl(url: string): string {
   const u = new URL(url)
   u.pathname = '/postgres'
@@ -22,10 +20,11 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
     const snapshot = inject('pgliteSnapshot')
     return connectDatabase({ inMemory: true, loadDataDir: new Blob([readFileSync(snapshot)]) })
   }
-  const name = `kf_test_${randomBytes(6).toString('hex')}`
+  const prefix = inject('runPrefix')
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: adminUrl(url) })
   await admin.connect()
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`)
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${prefix}_template`)
   await admin.end()
   const dbUrl = new URL(url)
   dbUrl.pathname = `/${name}`

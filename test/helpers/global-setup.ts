@@ -7,11 +7,13 @@ import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { migrateToLatest } from '../../src/db/migrate.ts'
-import { adminUrl, TEMPLATE_DB } from './database.ts'
+import { adminUrl } from './database.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteSnapshot: string
+    /** Prefix of this run's databases on the Postgres server, so parallel runs never touch each other's. */
+    runPrefix: string
   }
 }
 
@@ -22,22 +24,24 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const url = process.env.DATABASE_URL
   if (url) {
+    const runPrefix = `kf_test_${process.pid}_${Date.now().toString(36)}`
+    const template = `${runPrefix}_template`
     const admin = new pg.Client({ connectionString: adminUrl(url) })
     await admin.connect()
-    await dropTestDatabases(admin)
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`)
+    await admin.query(`CREATE DATABASE ${template}`)
     await admin.end()
     const templateUrl = new URL(url)
-    templateUrl.pathname = `/${TEMPLATE_DB}`
+    templateUrl.pathname = `/${template}`
     const { PostgresDialect } = await import('kysely')
     const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: templateUrl.toString(), max: 1 }) }) })
     await migrateToLatest(db)
     await db.destroy()
     project.provide('pgliteSnapshot', '')
+    project.provide('runPrefix', runPrefix)
     return async () => {
       const cleanup = new pg.Client({ connectionString: adminUrl(url) })
       await cleanup.connect()
-      await dropTestDatabases(cleanup)
+      await dropTestDatabases(cleanup, runPrefix)
       await cleanup.end()
     }
   }
@@ -50,12 +54,14 @@ export default async function setup(project: TestProject) {
   const file = join(dir, 'migrated.tar')
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()))
   project.provide('pgliteSnapshot', file)
+  project.provide('runPrefix', '')
   return () => rmSync(dir, { recursive: true, force: true })
 }
 
-async function dropTestDatabases(client: pg.Client) {
+async function dropTestDatabases(client: pg.Client, prefix: string) {
   const { rows } = await client.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname LIKE 'kf_test_%'`,
+    `SELECT datname FROM pg_database WHERE datname LIKE $1`,
+    [`${prefix}_%`],
   )
   for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`)
 }

@@ -14,8 +14,12 @@ export function delayAfter(failures: number, free: number): number {
   return Math.min(MAX_DELAY_MS, 1000 * 2 ** (failures - free))
 }
 
+export function accountThrottleKey(email: string): string {
+  return `account:${email.trim().toLowerCase()}`
+}
+
 export function throttleKeys(email: string, ip: string): string[] {
-  return [`account:${email.trim().toLowerCase()}`, `ip:${ip}`]
+  return [accountThrottleKey(email), `ip:${ip}`]
 }
 
 /** Seconds the caller must still wait (0: go ahead). Growing delays, never a hard lockout. */

@@ -1,7 +1,46 @@
 // Texts of this feature, German first. Keys are prefixed with the feature's name.
 export const messages = {
   de: {
+    'outbox.title': 'Postausgang',
+    'outbox.intro':
+      'Solange kein SMTP-Server eingerichtet ist (SMTP_URL), verschickt das Forum keine E-Mails, sondern legt sie hier ab. So können Sie Einladungs- und andere Links auch ohne Mailserver weitergeben.',
+    'outbox.smtp': 'Ein SMTP-Server ist eingerichtet: E-Mails werden verschickt und nicht mehr im Postausgang abgelegt.',
+    'outbox.empty': 'Der Postausgang ist leer.',
+    'outbox.truncated': 'Angezeigt werden die neuesten {shown} von {total} E-Mails.',
+    'outbox.date': 'Datum',
+    'outbox.from': 'Von',
+    'outbox.to': 'An',
+    'outbox.subject': 'Betreff',
+    'outbox.messageId': 'Message-ID',
+    'outbox.show.title': 'E-Mail: {subject}',
+    'outbox.show.back': 'Zurück zum Postausgang',
+    'outbox.show.headers': 'Kopfzeilen',
+    'outbox.show.text': 'Textfassung',
+    'outbox.show.html': 'HTML-Fassung',
+    'outbox.show.htmlNote':
+      'Die HTML-Fassung wird aus Sicherheitsgründen nicht im Forum angezeigt. Sie können sie als Datei herunterladen.',
+    'outbox.show.htmlDownload': 'HTML-Fassung herunterladen',
+    'outbox.show.noHtml': 'Diese E-Mail hat keine HTML-Fassung.',
   },
   en: {
+    'outbox.title': 'Outbox',
+    'outbox.intro':
+      'As long as no SMTP server is configured (SMTP_URL), the forum sends no email but keeps it here. This way you can pass on invitation and other links without a mail server.',
+    'outbox.smtp': 'An SMTP server is configured: emails are sent and no longer kept in the outbox.',
+    'outbox.empty': 'The outbox is empty.',
+    'outbox.truncated': 'Showing the newest {shown} of {total} emails.',
+    'outbox.date': 'Date',
+    'outbox.from': 'From',
+    'outbox.to': 'To',
+    'outbox.subject': 'Subject',
+    'outbox.messageId': 'Message-ID',
+    'outbox.show.title': 'Email: {subject}',
+    'outbox.show.back': 'Back to the outbox',
+    'outbox.show.headers': 'Headers',
+    'outbox.show.text': 'Plain text',
+    'outbox.show.html': 'HTML version',
+    'outbox.show.htmlNote': 'For security reasons the HTML version is not shown inside the forum. You can download it as a file.',
+    'outbox.show.htmlDownload': 'Download HTML version',
+    'outbox.show.noHtml': 'This email has no HTML version.',
   },
 }

@@ -33,6 +33,18 @@ export async function saveSession(
     .execute()
 }
 
+/** Updates a session that was loaded from the store; a row deleted meanwhile (sign-out elsewhere) stays deleted. */
+export async function updateSession(
+  db: Kysely<Database>,
+  row: { sid: string; userId: number | null; data: unknown; expiresAt: Date; now: Date },
+) {
+  await db
+    .updateTable('sessions')
+    .set({ user_id: row.userId, data: JSON.stringify(row.data), updated_at: row.now, expires_at: row.expiresAt })
+    .where('sid', '=', row.sid)
+    .execute()
+}
+
 export async function deleteSession(db: Kysely<Database>, sid: string) {
   await db.deleteFrom('sessions').where('sid', '=', sid).execute()
 }

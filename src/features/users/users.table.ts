@@ -17,6 +17,8 @@ export interface UsersTable {
   active: Generated<boolean>
   totp_secret: string | null
   totp_enabled_at: Date | null
+  /** Time step of the last accepted TOTP code (replay protection). */
+  totp_last_step: number | null
   created_at: Generated<Date>
   last_login_at: Date | null
   deactivated_at: Date | null

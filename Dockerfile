@@ -1,0 +1,37 @@
+# Kommunalforum: the app runs its TypeScript directly through tsx (a runtime dependency), so there is
+# no build step; `npm ci --omit=dev` installs everything it needs.
+FROM node:20-bookworm-slim
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/data \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+
+WORKDIR /app
+
+# Dependencies first, so a code change does not reinstall them.
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY src ./src
+COPY migrations ./migrations
+COPY seeds ./seeds
+COPY views ./views
+COPY public ./public
+
+# The code stays owned by root (read-only for the app); only DATA_DIR is writable by the user `node`.
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+
+# Liveness only: /healthz never touches the database, so a database outage does not restart the app.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# node itself is PID 1 (not npm), so SIGTERM from `docker stop` reaches the graceful shutdown in server.ts.
+CMD ["node", "--import", "tsx", "src/server.ts"]

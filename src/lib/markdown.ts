@@ -1,0 +1,79 @@
+import createDOMPurify from 'dompurify'
+import { JSDOM } from 'jsdom'
+import MarkdownIt from 'markdown-it'
+
+/**
+ * Markdown → safe HTML, in two independent layers: markdown-it with raw HTML off and a link-scheme
+ * allowlist, then DOMPurify with a tag/attribute allowlist. Either layer alone should stop script;
+ * together a bug in one is caught by the other. Store the Markdown; derive the HTML with this.
+ */
+
+const ALLOWED_SCHEMES = new Set(['http', 'https', 'mailto'])
+
+// Browsers ignore these inside a URL ("java\tscript:"), so they must not hide a scheme from us either.
+// eslint-disable-next-line no-control-regex
+const IGNORED_IN_URL = /[\u0000-\u0020\u007f-\u009f\u00ad\u200b-\u200f\u2028\u2029\ufeff]/g
+
+/** http, https, mailto or a relative reference (path, query, fragment); nothing else. */
+export function isAllowedUrl(url: string): boolean {
+  const compact = url.replace(IGNORED_IN_URL, '')
+  const scheme = /^([^/?#]*?):/.exec(compact)
+  if (!scheme) return true
+  return ALLOWED_SCHEMES.has(scheme[1]!.toLowerCase())
+}
+
+const md = new MarkdownIt({ html: false, linkify: true, breaks: true, typographer: false })
+md.validateLink = isAllowedUrl
+
+// A page has exactly one <h1> (its title): Markdown headings start at <h2>.
+md.core.ruler.push('demote_h1', (state) => {
+  for (const token of state.tokens) {
+    if ((token.type === 'heading_open' || token.type === 'heading_close') && token.tag === 'h1') token.tag = 'h2'
+  }
+})
+
+// Images would load from anywhere (a third-party request, blocked by the CSP anyway): show them as links.
+md.renderer.rules.image = (tokens, idx) => {
+  const token = tokens[idx]!
+  const src = token.attrGet('src') ?? ''
+  const label = token.content || src
+  return `<a href="${md.utils.escapeHtml(src)}">${md.utils.escapeHtml(label)}</a>`
+}
+
+// Column headers of Markdown tables get scope="col" (WCAG 1.3.1).
+md.renderer.rules.th_open = (tokens, idx, options, _env, self) => {
+  tokens[idx]!.attrSet('scope', 'col')
+  return self.renderToken(tokens, idx, options)
+}
+
+const ALLOWED_TAGS = [
+  'a', 'p', 'br', 'hr', 'h2', 'h3', 'h4', 'h5', 'h6', 'strong', 'em', 's', 'del', 'code', 'pre', 'blockquote',
+  'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td',
+]
+const ALLOWED_ATTR = ['href', 'title', 'start', 'scope']
+// DOMPurify's own pattern, narrowed to our schemes: a scheme we allow, or something that is no scheme at all.
+const ALLOWED_URI_REGEXP = /^(?:(?:https?|mailto):|[^a-z]|[a-z+.-]+(?:[^a-z+.\-:]|$))/i
+
+const purify = createDOMPurify(new JSDOM('').window as unknown as Window & typeof globalThis)
+purify.addHook('afterSanitizeAttributes', (node) => {
+  if (node.nodeName === 'A') {
+    node.setAttribute('rel', 'nofollow noopener ugc')
+    node.removeAttribute('target')
+  }
+})
+
+function sanitize(html: string): string {
+  return purify.sanitize(html, {
+    ALLOWED_TAGS,
+    ALLOWED_ATTR,
+    ALLOWED_URI_REGEXP,
+    ALLOW_DATA_ATTR: false,
+    ALLOW_ARIA_ATTR: false,
+    RETURN_TRUSTED_TYPE: false,
+  })
+}
+
+/** Renders user Markdown to HTML that is safe to print with the `markdown` partial. */
+export function renderMarkdown(source: string): string {
+  return sanitize(md.render(source))
+}

@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { catalogKeys, resolveLocale, t } from '../../src/lib/i18n.ts'
+
+function filesUnder(dir: string, ext: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    return statSync(path).isDirectory() ? filesUnder(path, ext) : path.endsWith(ext) ? [path] : []
+  })
+}
+
+describe('texts', () => {
+  it('has every text in German and in English', () => {
+    const de = catalogKeys('de').sort()
+    const en = catalogKeys('en').sort()
+    expect(en.filter((k) => !de.includes(k))).toEqual([])
+    expect(de.filter((k) => !en.includes(k))).toEqual([])
+  })
+
+  it('knows every key a template asks for', () => {
+    const known = new Set(catalogKeys('de'))
+    const missing: string[] = []
+    for (const file of filesUnder('views', '.hbs')) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\(?\bt "([\w.-]+)"/g)) {
+        if (!known.has(match[1]!)) missing.push(`${file}: ${match[1]}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('knows every literal key the code translates', () => {
+    const known = new Set(catalogKeys('de'))
+    const missing: string[] = []
+    for (const file of filesUnder('src', '.ts')) {
+      for (const match of readFileSync(file, 'utf8').matchAll(/\bt\([\w.]+, '([\w.-]+)'/g)) {
+        if (!known.has(match[1]!)) missing.push(`${file}: ${match[1]}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('speaks German unless English is chosen or preferred', () => {
+    expect(resolveLocale(undefined, undefined)).toBe('de')
+    expect(resolveLocale(undefined, 'en-US,en;q=0.9,de;q=0.8')).toBe('en')
+    expect(resolveLocale(undefined, 'de-DE,de;q=0.9,en;q=0.8')).toBe('de')
+    expect(resolveLocale(undefined, 'fr-FR,fr;q=0.9')).toBe('de')
+    expect(resolveLocale('de', 'en-US')).toBe('de')
+    expect(t('en', 'auth.throttledWait', { seconds: 4 })).toContain('4 seconds')
+  })
+})

@@ -39,7 +39,9 @@ export type BrowserApp = {
 export async function startBrowserApp(env: Record<string, string> = {}): Promise<BrowserApp> {
   if (!available) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`)
   const t = await createTestApp(env)
-  await t.app.listen({ host: '127.0.0.1', port: 0 })
+  // With a BASE_URL on loopback (so links in mails lead back to this app), listen on its port.
+  const wanted = env.BASE_URL?.startsWith('http://127.0.0.1:') ? Number(new URL(env.BASE_URL).port) : 0
+  await t.app.listen({ host: '127.0.0.1', port: wanted })
   const { port } = t.app.server.address() as AddressInfo
   const origin = `http://127.0.0.1:${port}`
   const profile = mkdtempSync(join(tmpdir(), 'kf-chromium-'))
@@ -81,6 +83,19 @@ export async function startBrowserApp(env: Record<string, string> = {}): Promise
       await t.close()
     },
   }
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 }
 
 /** Signs in through the real sign-in form, as a person would (German or English labels). */

@@ -49,3 +49,17 @@ describe('texts', () => {
     expect(t('en', 'auth.throttledWait', { seconds: 4 })).toContain('4 seconds')
   })
 })
+
+describe('audit log labels', () => {
+  it('has a German and English label for every action the code writes', () => {
+    const missing: string[] = []
+    for (const file of filesUnder('src', '.ts')) {
+      const source = readFileSync(file, 'utf8')
+      for (const match of source.matchAll(/(?:action: (?:[^'\n]*\? )?|auditSecondFactor\([^)]*?)'([a-z_]+\.[a-z_0-9]+)'/g)) {
+        const key = `audit.action.${match[1]}`
+        if (!catalogKeys('de').includes(key) || !catalogKeys('en').includes(key)) missing.push(`${file}: ${match[1]}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+})

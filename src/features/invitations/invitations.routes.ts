@@ -90,7 +90,7 @@ export default async function invitationsRoutes(app: FastifyInstance, deps: AppD
 
   app.get('/invitations/new', { config: access }, async (request, reply) => {
     const query = newQuerySchema.parse(request.query)
-    const values = { role: 'member', locale: 'de', municipality_id: query.municipality ? String(query.municipality) : '' }
+    const values = { role: query.role ?? 'member', locale: 'de', municipality_id: query.municipality ? String(query.municipality) : '' }
     return renderNew(request, reply, { values })
   })
 

@@ -50,6 +50,8 @@ export const listQuerySchema = z.object({
 
 export const newQuerySchema = z.object({
   municipality: z.coerce.number().int().positive().optional().catch(undefined),
+  // Preselects the role, e.g. "invite the contact person" from a municipality's page.
+  role: z.enum(roles).optional().catch(undefined),
 })
 
 export const idParamSchema = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) })

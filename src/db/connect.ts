@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { Kysely, PostgresDialect } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
@@ -8,6 +9,9 @@ import type { Database } from './database.ts'
 
 // Postgres returns bigint (count(*), bigserial) as text; our counts fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v))
+
+/** Extensions the migrations use; the embedded database must load them at start. */
+export const embeddedExtensions = { pg_trgm }
 
 export type DatabaseOptions = {
   databaseUrl?: string
@@ -42,6 +46,7 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
   const pglite = await PGlite.create({
     dataDir,
     loadDataDir: options.loadDataDir,
+    extensions: embeddedExtensions,
     parsers: { 20: (v: string) => Number(v) },
   })
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })

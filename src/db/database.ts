@@ -5,6 +5,20 @@ import type { InvitationsTable } from '../features/invitations/invitations.table
 import type { MunicipalitiesTable } from '../features/municipalities/municipalities.table.ts'
 import type { SitePagesTable } from '../features/pages/pages.table.ts'
 import type { AppSettingsTable, RateLimitsTable, SessionsTable } from '../features/sessions/sessions.table.ts'
+import type {
+  AttachmentsTable,
+  ForumVisitsTable,
+  ForumWatchesTable,
+  MunicipalityMarksTable,
+  NotificationsTable,
+  PostReactionsTable,
+  PostRevisionsTable,
+  PostsTable,
+  ReportsTable,
+  ThreadReadsTable,
+  ThreadsTable,
+  ThreadWatchesTable,
+} from '../features/threads/threads.table.ts'
 import type { UsersTable } from '../features/users/users.table.ts'
 
 export interface Database {
@@ -20,4 +34,17 @@ export interface Database {
   app_settings: AppSettingsTable
   forums: ForumsTable
   site_pages: SitePagesTable
+  threads: ThreadsTable
+  posts: PostsTable
+  post_revisions: PostRevisionsTable
+  attachments: AttachmentsTable
+  post_reactions: PostReactionsTable
+  thread_concerns: MunicipalityMarksTable
+  adoptions: MunicipalityMarksTable
+  thread_watches: ThreadWatchesTable
+  forum_watches: ForumWatchesTable
+  thread_reads: ThreadReadsTable
+  forum_visits: ForumVisitsTable
+  notifications: NotificationsTable
+  reports: ReportsTable
 }

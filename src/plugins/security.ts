@@ -11,6 +11,9 @@ import { hitRateLimit } from '../features/sessions/sessions.queries.ts'
 import { viewsDir } from './view.ts'
 
 export const STATIC_PREFIX = '/static/'
+/** A file from a multipart form, as a route's body schema sees it. */
+export type UploadedFile = { filename: string; mimetype: string; data: Buffer }
+
 export const UPLOAD_LIMITS = { fileSize: 10 * 1024 * 1024, files: 5, fields: 50 }
 
 /** Headers, body parsing, static files and request limits: what every response and request goes through. */
@@ -38,7 +41,15 @@ export const securityPlugin = fp(
     })
 
     await app.register(fastifyFormbody, { bodyLimit: 1024 * 1024 })
-    await app.register(fastifyMultipart, { attachFieldsToBody: 'keyValues', limits: UPLOAD_LIMITS })
+    await app.register(fastifyMultipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: UPLOAD_LIMITS,
+      // Files arrive in the body as { filename, mimetype, data }; a file input left empty has no filename.
+      async onFile(part) {
+        const data = await part.toBuffer()
+        ;(part as unknown as { value: UploadedFile }).value = { filename: part.filename, mimetype: part.mimetype, data }
+      },
+    })
 
     await app.register(fastifyRateLimit, {
       global: true,

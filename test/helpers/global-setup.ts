@@ -6,6 +6,7 @@ import { Kysely } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
+import { embeddedExtensions } from '../../src/db/connect.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import { adminUrl } from './database.ts'
 
@@ -45,7 +46,7 @@ export default async function setup(project: TestProject) {
       await cleanup.end()
     }
   }
-  const pglite = await PGlite.create()
+  const pglite = await PGlite.create({ extensions: embeddedExtensions })
   const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) })
   await migrateToLatest(db)
   const dump = await pglite.dumpDataDir('none')

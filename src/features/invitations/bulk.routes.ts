@@ -58,7 +58,7 @@ export default async function bulkInvitationRoutes(app: FastifyInstance, deps: A
     const form = parseForm(bulkUploadSchema, request.body)
     if (!form.ok) return renderUpload(request, reply, form, 422)
     const { file, csv, municipality_id, locale } = form.data
-    const text = file && file.length > 0 ? decodeCsv(file) : (csv ?? '')
+    const text = file && file.data.length > 0 ? decodeCsv(file.data) : (csv ?? '')
     const values = { csv: csv ?? '', municipality_id: municipality_id ? String(municipality_id) : '', locale }
     const result = await check(request, text, municipality_id)
     if (!result.ok) return renderUpload(request, reply, { values, errors: result.errors }, 422)

@@ -23,10 +23,10 @@ export const invitationSchema = z
   })
   .strict()
 
-// multipart with attachFieldsToBody 'keyValues': a file arrives as a Buffer (empty when none was chosen).
+// multipart: a file arrives as { filename, mimetype, data } (see plugins/security.ts); data is empty when none was chosen.
 export const bulkUploadSchema = z
   .object({
-    file: z.instanceof(Buffer).optional(),
+    file: z.object({ filename: z.string(), mimetype: z.string(), data: z.instanceof(Buffer) }).optional(),
     csv: z.string().max(200_000, 'invitations.bulk.tooLarge').optional(),
     municipality_id: municipalityField,
     locale: localeField,

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../src/db/database.ts'
+import { systemClock } from '../src/lib/clock.ts'
 import { hashPassword } from '../src/lib/passwords.ts'
+import { seedDemoForum } from './demo-forum.ts'
 
 export const DEMO_PASSWORD = 'Demo-Kommunalforum-2026'
 
@@ -33,8 +35,11 @@ export const demoAccounts = [
   },
 ] as const
 
-/** Seeds an empty database with a few municipalities and one account per role. Returns false if not empty. */
-export async function seedDemo(db: Kysely<Database>): Promise<boolean> {
+/**
+ * Seeds an empty database with a few municipalities, one account per role and a living forum dated
+ * in the weeks before `now`. Returns false if not empty.
+ */
+export async function seedDemo(db: Kysely<Database>, now: Date = systemClock.now()): Promise<boolean> {
   const existing = await db.selectFrom('users').select('id').limit(1).executeTakeFirst()
   if (existing) return false
   const passwordHash = await hashPassword(DEMO_PASSWORD)
@@ -55,5 +60,6 @@ export async function seedDemo(db: Kysely<Database>): Promise<boolean> {
       )
       .execute()
   })
+  await seedDemoForum(db, now)
   return true
 }

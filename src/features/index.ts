@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../app.ts'
 import adminRoutes from './admin/admin.routes.ts'
+import attachmentsRoutes from './attachments/attachments.routes.ts'
 import auditRoutes from './audit/audit.routes.ts'
 import accountRoutes from './auth/account.routes.ts'
 import authRoutes from './auth/auth.routes.ts'
@@ -10,10 +11,17 @@ import forumsRoutes from './forums/forums.routes.ts'
 import healthRoutes from './health/health.routes.ts'
 import acceptInvitationRoutes from './invitations/accept.routes.ts'
 import invitationsRoutes from './invitations/invitations.routes.ts'
+import moderationRoutes from './moderation/moderation.routes.ts'
 import municipalitiesRoutes from './municipalities/municipalities.routes.ts'
+import notificationsRoutes from './notifications/notifications.routes.ts'
 import outboxRoutes from './outbox/outbox.routes.ts'
 import pagesRoutes from './pages/pages.routes.ts'
+import peopleRoutes from './people/people.routes.ts'
+import searchRoutes from './search/search.routes.ts'
 import setupRoutes from './setup/setup.routes.ts'
+import marksRoutes from './threads/marks.routes.ts'
+import postsRoutes from './threads/posts.routes.ts'
+import threadsRoutes from './threads/threads.routes.ts'
 import colleaguesRoutes from './users/colleagues.routes.ts'
 import usersRoutes from './users/users.routes.ts'
 
@@ -25,6 +33,9 @@ export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[
   twoFactorRoutes,
   accountRoutes,
   forumsRoutes,
+  threadsRoutes,
+  postsRoutes,
+  marksRoutes,
   invitationsRoutes,
   acceptInvitationRoutes,
   municipalitiesRoutes,
@@ -35,4 +46,9 @@ export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[
   outboxRoutes,
   pagesRoutes,
   setupRoutes,
+  attachmentsRoutes,
+  searchRoutes,
+  peopleRoutes,
+  notificationsRoutes,
+  moderationRoutes,
 ]

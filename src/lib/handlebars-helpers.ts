@@ -22,6 +22,14 @@ export function formatDate(value: unknown, locale: Locale, style: keyof typeof d
   }).format(date)
 }
 
+/** A file size as people read it: "820 kB", "1,4 MB" (German number format unless English). */
+export function formatFileSize(bytes: number, locale: Locale): string {
+  const number = (n: number, digits: number) =>
+    new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'de-DE', { maximumFractionDigits: digits }).format(n)
+  if (bytes < 1024 * 1024) return `${number(Math.max(1, Math.ceil(bytes / 1024)), 0)} kB`
+  return `${number(bytes / (1024 * 1024), 1)} MB`
+}
+
 /** Helpers every template may use. None of them returns unescaped user input. */
 export function registerHelpers(hbs: typeof Handlebars) {
   hbs.registerHelper('t', function (key: unknown, options: HelperOptions) {
@@ -38,6 +46,9 @@ export function registerHelpers(hbs: typeof Handlebars) {
   })
   hbs.registerHelper('datetime', function (value: unknown, options: HelperOptions) {
     return formatDate(value, rootLocale(options), 'datetime')
+  })
+  hbs.registerHelper('fileSize', function (bytes: unknown, options: HelperOptions) {
+    return formatFileSize(Number(bytes), rootLocale(options))
   })
   hbs.registerHelper('isoDate', (value: unknown) => (value instanceof Date ? value.toISOString() : ''))
   hbs.registerHelper('lookupKey', (obj: unknown, key: unknown) =>

@@ -1,12 +1,18 @@
 import { messages as admin } from '../features/admin/admin.messages.ts'
 import { messages as audit } from '../features/audit/audit.messages.ts'
+import { messages as attachments } from '../features/attachments/attachments.messages.ts'
 import { messages as auth } from '../features/auth/auth.messages.ts'
 import { messages as forums } from '../features/forums/forums.messages.ts'
 import { messages as invitations } from '../features/invitations/invitations.messages.ts'
+import { messages as moderation } from '../features/moderation/moderation.messages.ts'
 import { messages as municipalities } from '../features/municipalities/municipalities.messages.ts'
+import { messages as notifications } from '../features/notifications/notifications.messages.ts'
 import { messages as outbox } from '../features/outbox/outbox.messages.ts'
 import { messages as pages } from '../features/pages/pages.messages.ts'
+import { messages as people } from '../features/people/people.messages.ts'
+import { messages as search } from '../features/search/search.messages.ts'
 import { messages as setup } from '../features/setup/setup.messages.ts'
+import { messages as threads } from '../features/threads/threads.messages.ts'
 import { messages as users } from '../features/users/users.messages.ts'
 import { messages as core } from './messages.ts'
 
@@ -16,7 +22,7 @@ export type Locale = (typeof locales)[number]
 export type Messages = { de: Record<string, string>; en: Record<string, string> }
 
 const catalog: Record<Locale, Record<string, string>> = { de: {}, en: {} }
-for (const m of [core, admin, audit, auth, forums, invitations, municipalities, outbox, pages, setup, users] as Messages[]) {
+for (const m of [core, admin, attachments, audit, auth, forums, invitations, municipalities, outbox, pages, search, setup, threads, users, moderation, notifications, people] as Messages[]) {
   Object.assign(catalog.de, m.de)
   Object.assign(catalog.en, m.en)
 }

@@ -106,9 +106,12 @@ function denyAnonymous(request: FastifyRequest, reply: FastifyReply) {
   return reply.redirect('/login', 303)
 }
 
-/** Only local paths are valid redirect targets: `?next=https://evil` and `//evil` are ignored. */
+/**
+ * Only local paths are valid redirect targets: `?next=https://evil` and `//evil` are ignored. Visible ASCII
+ * only (browsers send paths percent-encoded): anything else cannot go into a Location header.
+ */
 export function safeRedirectTarget(next: unknown, fallback = '/'): string {
   if (typeof next !== 'string') return fallback
-  if (!/^\/(?![/\\])[^\s]*$/.test(next)) return fallback
+  if (!/^\/(?![/\\])[\x21-\x7e]*$/.test(next)) return fallback
   return next
 }

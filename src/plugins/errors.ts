@@ -47,7 +47,9 @@ function renderError(request: FastifyRequest, reply: FastifyReply, status: numbe
     return plainErrorPage(reply, status, key)
   }
   try {
-    return reply.page('errors/error.hbs', { title: t(request.locale, 'error.title'), message: t(request.locale, key), status }, status)
+    // The status belongs in the title too: "Fehler 403" and "Fehler 404" are different pages (WCAG 2.4.2).
+    const title = `${t(request.locale, 'error.title')} ${status}`
+    return reply.page('errors/error.hbs', { title, message: t(request.locale, key), status }, status)
   } catch {
     // The view itself failed (for example before the session was read): a plain page still says what happened.
     return plainErrorPage(reply, status, key)

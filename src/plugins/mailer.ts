@@ -30,6 +30,17 @@ export function headerSafe(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').trim()
 }
 
+// One bare address: no display name, list, group ("x: a@b;"), comment or whitespace. Stripping line breaks
+// is not enough for a recipient: "a@b.de\r\nBcc: c@d.de" would become the group "a@b.de Bcc": c@d.de.
+const SINGLE_ADDRESS = /^[^\s@,;:<>()[\]"\\]+@[^\s@,;:<>()[\]"\\]+$/
+
+/** The recipient, if it is exactly one plain address; anything else is refused before it reaches SMTP. */
+export function singleRecipient(to: string): string {
+  const address = to.trim()
+  if (!SINGLE_ADDRESS.test(address)) throw new Error('mail refused: the recipient is not a single plain address')
+  return address
+}
+
 export function outboxDir(config: Config): string {
   return join(config.dataDir, 'outbox')
 }
@@ -44,7 +55,7 @@ export function createMailer(config: Config): Mailer {
       async send(message) {
         await transport.sendMail({
           from: config.mailFrom,
-          to: headerSafe(message.to),
+          to: singleRecipient(message.to),
           subject: headerSafe(message.subject),
           text: message.text,
           html: message.html,
@@ -61,6 +72,7 @@ export function createMailer(config: Config): Mailer {
   return {
     kind: 'outbox',
     async send(message) {
+      const to = singleRecipient(message.to)
       await mkdir(dir, { recursive: true })
       const date = new Date()
       const id = `${date.toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`
@@ -68,7 +80,7 @@ export function createMailer(config: Config): Mailer {
         id,
         date: date.toISOString(),
         from: config.mailFrom,
-        to: headerSafe(message.to),
+        to,
         subject: headerSafe(message.subject),
         headers: message.headers ?? {},
         messageId: message.messageId ?? null,

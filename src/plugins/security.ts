@@ -15,6 +15,12 @@ export const STATIC_PREFIX = '/static/'
 export type UploadedFile = { filename: string; mimetype: string; data: Buffer }
 
 export const UPLOAD_LIMITS = { fileSize: 10 * 1024 * 1024, files: 5, fields: 50 }
+// The parser lets a file one byte over the limit (cut there) and a few files too many (left empty) through,
+// so the form can re-render with the field error instead of failing the whole request; memory stays bounded.
+const PARSER_LIMITS = { fileSize: UPLOAD_LIMITS.fileSize + 1, files: UPLOAD_LIMITS.files + 15, fields: UPLOAD_LIMITS.fields }
+
+/** Files with a name seen so far in each multipart request. */
+const filesSeen = new WeakMap<object, number>()
 
 /** Headers, body parsing, static files and request limits: what every response and request goes through. */
 export const securityPlugin = fp(
@@ -37,15 +43,26 @@ export const securityPlugin = fp(
     })
     // Pages may show personal data: no shared or browser cache keeps them. Static files are the exception.
     app.addHook('onSend', async (request, reply) => {
-      if (!request.url.startsWith(STATIC_PREFIX)) reply.header('cache-control', 'no-store')
+      // A route that already forbids storing (downloads: "private, no-store") keeps its own header.
+      if (request.url.startsWith(STATIC_PREFIX) || String(reply.getHeader('cache-control') ?? '').includes('no-store')) return
+      reply.header('cache-control', 'no-store')
     })
 
     await app.register(fastifyFormbody, { bodyLimit: 1024 * 1024 })
     await app.register(fastifyMultipart, {
       attachFieldsToBody: 'keyValues',
-      limits: UPLOAD_LIMITS,
+      limits: PARSER_LIMITS,
+      throwFileSizeLimit: false,
       // Files arrive in the body as { filename, mimetype, data }; a file input left empty has no filename.
       async onFile(part) {
+        const count = (filesSeen.get(this) ?? 0) + (part.filename ? 1 : 0)
+        filesSeen.set(this, count)
+        if (count > UPLOAD_LIMITS.files) {
+          // One too many is refused by the form anyway: its bytes are not kept.
+          for await (const _chunk of part.file) void _chunk
+          ;(part as unknown as { value: UploadedFile }).value = { filename: part.filename, mimetype: part.mimetype, data: Buffer.alloc(0) }
+          return
+        }
         const data = await part.toBuffer()
         ;(part as unknown as { value: UploadedFile }).value = { filename: part.filename, mimetype: part.mimetype, data }
       },

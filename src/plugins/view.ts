@@ -2,12 +2,13 @@ import { readdirSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fastifyView from '@fastify/view'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import Handlebars from 'handlebars'
 import type { AppDeps } from '../app.ts'
 import { registerHelpers } from '../lib/handlebars-helpers.ts'
 import { t } from '../lib/i18n.ts'
+import { countUnreadNotifications } from '../features/notifications/notifications.queries.ts'
 
 export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
 
@@ -34,7 +35,8 @@ export const viewPlugin = fp(
       engine: { handlebars },
       root: viewsDir,
       layout: 'layouts/main.hbs',
-      options: { partials },
+      // preventIndent: an indented partial call must not indent multi-line values (a textarea would change what it shows).
+      options: { partials, compileOptions: { preventIndent: true } },
       // Without this @fastify/view recompiles every template on every request.
       production: deps.config.env !== 'development',
     })
@@ -51,19 +53,29 @@ export const viewPlugin = fp(
       const user = request.user
       this.code(status)
       this.header('content-type', 'text/html; charset=utf-8')
-      return this.view(template, {
+      const csrfToken = this.generateCsrf()
+      // The header's notification count: one indexed COUNT (notifications_unread_idx) per page. It is a
+      // convenience: should it fail, the page still renders (without the count).
+      const unread = user
+        ? countUnreadNotifications(deps.db, user.id).catch((err: unknown) => {
+            request.log.warn({ err }, 'unread notification count failed')
+            return undefined
+          })
+        : Promise.resolve(undefined)
+      return unread.then((count) => this.view(template, {
+        unreadNotifications: count !== undefined && count > 99 ? '99+' : count,
         ...data,
         locale: request.locale,
         user,
         isAdmin: user?.role === 'admin',
         isStaff: user?.role === 'staff' || user?.role === 'admin',
         canInvite: user?.role === 'municipality_admin' || user?.role === 'admin',
-        csrfToken: this.generateCsrf(),
+        csrfToken,
         flash: flash ? (typeof flash === 'string' ? t(request.locale, flash) : t(request.locale, flash.key, flash.params)) : undefined,
         // A form re-rendered after a failed POST names its GET page here, for the language and session forms.
         currentPath: typeof data.currentPath === 'string' ? data.currentPath : request.url,
         sessionIdleSeconds: user ? Math.round(deps.config.sessionIdleMs / 1000) : undefined,
-      })
+      })) as unknown as FastifyReply
     })
   },
   { name: 'view', dependencies: ['session', 'csrf'] },

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../../app.ts'
+import { badRequest } from '../../lib/errors.ts'
 import { parseForm } from '../../lib/forms.ts'
 import { t } from '../../lib/i18n.ts'
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '../../lib/passwords.ts'
 import { safeRedirectTarget } from '../../plugins/auth.ts'
 import { findUserByEmail, setPasswordHash, setUserLocale } from '../users/users.queries.ts'
-import { languageSchema, loginSchema } from './auth.schemas.ts'
+import { extendSessionSchema, languageSchema, loginSchema } from './auth.schemas.ts'
 import { startPendingSecondFactor, startSession } from './sign-in.ts'
 import { noteFailure, noteSuccess, retryAfterSeconds, throttleKeys } from './throttle.ts'
 
@@ -68,10 +69,11 @@ export default async function authRoutes(app: FastifyInstance, { db, clock }: Ap
 
   // "Sitzung verlängern" (WCAG 2.2.1): any signed-in request counts as activity; this one does nothing else.
   app.post('/session/extend', { config: { access: 'signed-in', allowWithout2fa: true } }, async (request, reply) => {
+    const form = parseForm(extendSessionSchema, request.body)
+    if (!form.ok) throw badRequest('form.unknownField')
     request.session.lastSeenAt = clock.now().getTime()
     if (request.headers.accept?.includes('application/json')) return reply.code(204).send()
     reply.flash('layout.sessionExtended')
-    const next = (request.body as { next?: unknown } | undefined)?.next
-    return reply.redirect(safeRedirectTarget(next), 303)
+    return reply.redirect(safeRedirectTarget(form.data.next), 303)
   })
 }

@@ -12,6 +12,9 @@ export const loginSchema = z
 
 export const languageSchema = z.object({ lang: z.enum(['de', 'en']), next: z.string().max(2000).optional() }).strict()
 
+// "Sitzung verlängern": the page to return to, nothing else.
+export const extendSessionSchema = z.object({ next: z.string().max(2000).optional() }).strict()
+
 // Passwords are checked by passwordProblem (src/lib/passwords.ts); the schema only bounds the input.
 const newPassword = z.string().min(1, 'auth.newPasswordRequired').max(1024, 'password.tooLong')
 

@@ -20,7 +20,7 @@ import {
   useRecoveryCode,
 } from './auth.queries.ts'
 import { disableTotpSchema, enableTotpSchema, regenerateCodesSchema, secondFactorSchema } from './auth.schemas.ts'
-import { confirmPassword, pendingSecondFactorUser, startSession } from './sign-in.ts'
+import { confirmPassword, pendingSecondFactorUser, renewSessionId, startSession } from './sign-in.ts'
 import { noteFailure, noteSuccess, retryAfterSeconds } from './throttle.ts'
 import { groupSecret, looksLikeTotpCode, matchTotp, newRecoveryCodes, newTotpSecret, recoveryCodeHash, totpUri } from './two-factor.ts'
 
@@ -112,6 +112,8 @@ export default async function twoFactorRoutes(app: FastifyInstance, { db, clock 
       return true
     })
     if (!enabled) return reply.redirect('/account/2fa', 303)
+    // A stronger sign-in (and, for staff and admins, access beyond this page) continues under a new session id.
+    await renewSessionId(request)
     return showRecoveryCodes(request, reply, codes, 'auth.twoFactor.enabledNotice')
   })
 

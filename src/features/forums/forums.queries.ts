@@ -1,6 +1,190 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import type { ThreadKind } from '../threads/threads.table.ts'
 
-export async function listForums(db: Kysely<Database>) {
+type Db = Kysely<Database> | Transaction<Database>
+
+export async function listForums(db: Db) {
   return db.selectFrom('forums').selectAll().orderBy('position').execute()
+}
+
+export async function findForumBySlug(db: Db, slug: string) {
+  return db.selectFrom('forums').selectAll().where('slug', '=', slug).executeTakeFirst()
+}
+
+/** Threads and posts (opening posts included) of each forum; deleted threads do not count. */
+export async function forumCounts(db: Db) {
+  const rows = await db
+    .selectFrom('threads')
+    .select([
+      'forum_id',
+      (eb) => eb.fn.countAll<string>().as('threads'),
+      sql<string>`coalesce(sum(reply_count + 1), 0)`.as('posts'),
+    ])
+    .where('deleted_at', 'is', null)
+    .groupBy('forum_id')
+    .execute()
+  return new Map(rows.map((r) => [r.forum_id, { threads: Number(r.threads), posts: Number(r.posts) }]))
+}
+
+/** The most recently active thread of each forum, with when and from which municipality its last post came. */
+export async function latestActivity(db: Db) {
+  const rows = await db
+    .selectFrom('forums as f')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('threads as t')
+          .select(['t.id', 't.title', 't.last_post_at'])
+          .whereRef('t.forum_id', '=', 'f.id')
+          .where('t.deleted_at', 'is', null)
+          .orderBy('t.last_post_at', 'desc')
+          .orderBy('t.id', 'desc')
+          .limit(1)
+          .as('lt'),
+      (join) => join.onTrue(),
+    )
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('posts as p')
+          .select('p.municipality_id')
+          .whereRef('p.thread_id', '=', 'lt.id')
+          .where('p.deleted_at', 'is', null)
+          .orderBy('p.position', 'desc')
+          .limit(1)
+          .as('lp'),
+      (join) => join.onTrue(),
+    )
+    .leftJoin('municipalities as m', 'm.id', 'lp.municipality_id')
+    .select(['f.id as forum_id', 'lt.id as thread_id', 'lt.title', 'lt.last_post_at', 'm.name as municipality_name'])
+    .execute()
+  return new Map(rows.map((r) => [r.forum_id, r]))
+}
+
+/**
+ * What arrived in each forum since the user last looked at it (others' threads and replies).
+ * Forums never visited have no entry: for a newcomer everything is new, which says nothing.
+ */
+export async function newSinceLastVisit(db: Db, userId: number) {
+  const rows = await db
+    .selectFrom('forum_visits as v')
+    .select([
+      'v.forum_id',
+      (eb) =>
+        eb
+          .selectFrom('threads as t')
+          .select(eb.fn.countAll<string>().as('n'))
+          .whereRef('t.forum_id', '=', 'v.forum_id')
+          .where('t.deleted_at', 'is', null)
+          .whereRef('t.created_at', '>', 'v.last_visit_at')
+          .where('t.author_id', '<>', userId)
+          .as('threads'),
+      (eb) =>
+        eb
+          .selectFrom('posts as p')
+          .innerJoin('threads as t', 't.id', 'p.thread_id')
+          .select(eb.fn.countAll<string>().as('n'))
+          .whereRef('t.forum_id', '=', 'v.forum_id')
+          .where('t.deleted_at', 'is', null)
+          .where('p.position', '>', 1)
+          .where('p.deleted_at', 'is', null)
+          .whereRef('p.created_at', '>', 'v.last_visit_at')
+          .where('p.author_id', '<>', userId)
+          .as('posts'),
+    ])
+    .where('v.user_id', '=', userId)
+    .execute()
+  return new Map(rows.map((r) => [r.forum_id, { threads: Number(r.threads ?? 0), posts: Number(r.posts ?? 0) }]))
+}
+
+/** A visit is a sitting: page views within this gap belong to the same visit. */
+const VISIT_GAP = '30 minutes'
+
+/**
+ * Records a visit to a forum page and returns the baseline for "neu": the visit before the current sitting.
+ * Reloads and paging within a sitting keep the baseline, so what was new on arrival stays marked.
+ */
+export async function recordForumVisit(db: Db, userId: number, forumId: number, now: Date): Promise<Date | null> {
+  const row = await db
+    .insertInto('forum_visits')
+    .values({ user_id: userId, forum_id: forumId, previous_visit_at: null, last_visit_at: now })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'forum_id']).doUpdateSet({
+        previous_visit_at: sql`case when forum_visits.last_visit_at < ${now}::timestamptz - ${VISIT_GAP}::interval
+          then forum_visits.last_visit_at else forum_visits.previous_visit_at end`,
+        last_visit_at: now,
+      }),
+    )
+    .returning('previous_visit_at')
+    .executeTakeFirstOrThrow()
+  return row.previous_visit_at
+}
+
+/** Districts that have municipalities, for the district filter. */
+export async function listDistricts(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('municipalities').select('district').distinct().orderBy('district').execute()
+  return rows.map((r) => r.district)
+}
+
+export type ThreadState = 'solved' | 'unsolved' | 'unanswered'
+export type ThreadFilter = { kind?: ThreadKind; state?: ThreadState; district?: string }
+/** Position in the list order (pinned first, latest activity first): microseconds keep the order exact. */
+export type ListCursor = { pinned: boolean; micros: string; id: number }
+
+/**
+ * One page of a forum's threads, pinned first and then by latest activity. Keyset pagination: the next
+ * page starts after the cursor of the last row, along threads_forum_activity_idx; never OFFSET.
+ */
+export async function listThreads(db: Db, forumId: number, filter: ThreadFilter, after: ListCursor | null, limit: number) {
+  let query = db
+    .selectFrom('threads as t')
+    .innerJoin('users as a', 'a.id', 't.author_id')
+    .leftJoin('municipalities as m', 'm.id', 't.municipality_id')
+    .select([
+      't.id',
+      't.kind',
+      't.title',
+      't.pinned_at',
+      't.locked_at',
+      't.reply_count',
+      't.last_post_at',
+      't.created_at',
+      't.solution_post_id',
+      'a.name as author_name',
+      'm.name as municipality_name',
+      sql<string>`(extract(epoch from t.last_post_at) * 1000000)::bigint::text`.as('cursor_micros'),
+      (eb) =>
+        eb
+          .selectFrom('adoptions as ad')
+          .select(eb.fn.countAll<string>().as('n'))
+          .whereRef('ad.thread_id', '=', 't.id')
+          .as('adoption_count'),
+    ])
+    .where('t.forum_id', '=', forumId)
+    .where('t.deleted_at', 'is', null)
+  if (filter.kind) query = query.where('t.kind', '=', filter.kind)
+  if (filter.state === 'solved') query = query.where('t.kind', '=', 'question').where('t.solution_post_id', 'is not', null)
+  if (filter.state === 'unsolved') query = query.where('t.kind', '=', 'question').where('t.solution_post_id', 'is', null)
+  if (filter.state === 'unanswered') query = query.where('t.reply_count', '=', 0)
+  if (filter.district) query = query.where('m.district', '=', filter.district)
+  if (after) {
+    query = query.where(
+      sql<boolean>`((t.pinned_at is not null), t.last_post_at, t.id) < (${after.pinned}::boolean,
+        timestamptz 'epoch' + ${after.micros}::bigint * interval '1 microsecond', ${after.id}::integer)`,
+    )
+  }
+  const rows = await query
+    .orderBy(sql`(t.pinned_at is not null)`, 'desc')
+    .orderBy('t.last_post_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(limit + 1)
+    .execute()
+  const more = rows.length > limit
+  const page = rows.slice(0, limit)
+  const last = page.at(-1)
+  return {
+    threads: page.map((r) => ({ ...r, adoption_count: Number(r.adoption_count ?? 0) })),
+    next: more && last ? { pinned: last.pinned_at !== null, micros: last.cursor_micros, id: last.id } : null,
+  }
 }

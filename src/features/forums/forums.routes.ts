@@ -1,16 +1,101 @@
 import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../../app.ts'
-import { t } from '../../lib/i18n.ts'
-import { listForums } from './forums.queries.ts'
+import { badRequest, notFound } from '../../lib/errors.ts'
+import { type Locale, t } from '../../lib/i18n.ts'
+import { forumViewerState, unreadCounts } from '../notifications/notifications.service.ts'
+import { threadKinds } from '../threads/threads.table.ts'
+import {
+  findForumBySlug,
+  forumCounts,
+  latestActivity,
+  listDistricts,
+  listForums,
+  listThreads,
+  newSinceLastVisit,
+  recordForumVisit,
+} from './forums.queries.ts'
+import { decodeCursor, encodeCursor, type ForumPageQuery, forumPageQuery, threadStates } from './forums.schemas.ts'
 
-export default async function forumsRoutes(app: FastifyInstance, { db }: AppDeps) {
+const THREADS_PER_PAGE = 25
+
+export default async function forumsRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const en = request.locale === 'en'
-    const forums = (await listForums(db)).map((f) => ({
-      slug: f.slug,
-      name: en ? f.name_en : f.name_de,
-      description: en ? f.description_en : f.description_de,
-    }))
-    return reply.page('forums/index.hbs', { title: t(request.locale, 'forums.title'), forums })
+    const [forums, counts, latest, fresh] = await Promise.all([
+      listForums(db),
+      forumCounts(db),
+      latestActivity(db),
+      newSinceLastVisit(db, request.user!.id),
+    ])
+    return reply.page('forums/index.hbs', {
+      title: t(request.locale, 'forums.title'),
+      forums: forums.map((f) => ({
+        slug: f.slug,
+        name: en ? f.name_en : f.name_de,
+        description: en ? f.description_en : f.description_de,
+        threads: counts.get(f.id)?.threads ?? 0,
+        posts: counts.get(f.id)?.posts ?? 0,
+        latest: latest.get(f.id),
+        fresh: fresh.get(f.id),
+      })),
+    })
   })
+
+  app.get<{ Params: { slug: string } }>('/forums/:slug', { config: { access: 'signed-in' } }, async (request, reply) => {
+    const forum = await findForumBySlug(db, request.params.slug)
+    if (!forum) throw notFound()
+    const parsed = forumPageQuery.safeParse(request.query)
+    if (!parsed.success) throw badRequest()
+    const filters = parsed.data
+    const locale = request.locale
+    const baseline = await recordForumVisit(db, request.user!.id, forum.id, clock.now())
+    const userId = request.user!.id
+    const [{ threads, next }, districts, viewer] = await Promise.all([
+      listThreads(db, forum.id, filters, decodeCursor(filters.after), THREADS_PER_PAGE),
+      listDistricts(db),
+      forumViewerState(db, { userId, forumId: forum.id }),
+    ])
+    const unread = await unreadCounts(db, userId, threads.map((row) => row.id))
+    const name = locale === 'en' ? forum.name_en : forum.name_de
+    return reply.page('forums/show.hbs', {
+      title: name,
+      forum: {
+        slug: forum.slug,
+        name,
+        description: locale === 'en' ? forum.description_en : forum.description_de,
+        watchLevel: viewer.watchLevel,
+      },
+      threads: threads.map((row) => ({
+        ...row,
+        pinned: row.pinned_at !== null,
+        locked: row.locked_at !== null,
+        solved: row.kind === 'question' && row.solution_post_id !== null,
+        isBestPractice: row.kind === 'best_practice',
+        isNew: baseline !== null && row.last_post_at > baseline,
+        unread: unread.get(row.id) ?? 0,
+      })),
+      filters: { kind: filters.kind ?? '', state: filters.state ?? '', district: filters.district ?? '' },
+      filtered: Boolean(filters.kind || filters.state || filters.district),
+      kindOptions: options(locale, 'forums.filter.allKinds', threadKinds, 'threads.kind.'),
+      stateOptions: options(locale, 'forums.filter.anyState', threadStates, 'forums.filter.state.'),
+      districtOptions: [{ value: '', label: t(locale, 'forums.filter.allDistricts') }, ...districts.map((d) => ({ value: d, label: d }))],
+      moreUrl: next ? listUrl(forum.slug, filters, encodeCursor(next)) : undefined,
+      firstUrl: filters.after ? listUrl(forum.slug, filters) : undefined,
+    })
+  })
+}
+
+function options(locale: Locale, allKey: string, values: readonly string[], prefix: string) {
+  return [{ value: '', label: t(locale, allKey) }, ...values.map((v) => ({ value: v, label: t(locale, prefix + v) }))]
+}
+
+/** The forum page with the same filters, optionally after a cursor. */
+function listUrl(slug: string, filters: ForumPageQuery, after?: string): string {
+  const params = new URLSearchParams()
+  if (filters.kind) params.set('kind', filters.kind)
+  if (filters.state) params.set('state', filters.state)
+  if (filters.district) params.set('district', filters.district)
+  if (after) params.set('after', after)
+  const query = params.toString()
+  return `/forums/${slug}${query ? `?${query}` : ''}`
 }

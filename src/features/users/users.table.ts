@@ -10,6 +10,8 @@ export interface UsersTable {
   municipality_id: number | null
   email: string
   name: string
+  /** For @mentions; filled (and renewed on a name change) by a trigger, see migration add_users_handle. */
+  handle: Generated<string>
   position: string | null
   role: Generated<Role>
   password_hash: string | null

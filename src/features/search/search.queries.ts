@@ -1,0 +1,220 @@
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
+import type { Database } from '../../db/database.ts'
+import type { ThreadKind } from '../threads/threads.table.ts'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+export type SearchFilters = {
+  forumId?: number
+  kind?: ThreadKind
+  municipalityId?: number
+  district?: string
+  /** Calendar days (YYYY-MM-DD), inclusive, in German time. */
+  from?: string
+  to?: string
+}
+
+/** Each source of matches (post texts, titles, attachment names) contributes at most this many posts. */
+export const SEARCH_CAP = 500
+/** Of a very common word, only the newest matches are ranked at all: ranking reads every match's text. */
+const NEWEST_MATCHES = 5000
+/** Relevance halves when a post is this many days old. */
+const RECENCY_DAYS = 180
+// Private-use characters nobody types: ts_headline wraps matches in them, the route turns them into <mark>.
+export const MARK_START = '\uE000'
+export const MARK_END = '\uE001'
+// ts_headline drops whatever looks like an HTML tag: angle brackets go in disguised as the (deprecated,
+// hardly ever typed) U+2329/U+232A and come back as text. Our markers are removed from the input.
+export const LESS_THAN = '\u2329'
+export const GREATER_THAN = '\u232A'
+const DISGUISE_FROM = `<>${MARK_START}${MARK_END}`
+const DISGUISE_TO = `${LESS_THAN}${GREATER_THAN}`
+const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=35, MinWords=15, ShortWord=3, MaxFragments=2, FragmentDelimiter=" … "`
+
+/** What a query means to the German parser: nothing at all, only exclusions, or something to look for. */
+export async function classifyQuery(db: Db, text: string): Promise<'empty' | 'onlyExcluded' | 'searchable'> {
+  const { rows } = await sql<{ nodes: number; tree: string }>`
+    SELECT numnode(q) AS nodes, querytree(q) AS tree FROM websearch_to_tsquery('german', ${text}) AS q
+  `.execute(db)
+  const row = rows[0]!
+  if (row.nodes === 0) return 'empty'
+  return row.tree === 'T' ? 'onlyExcluded' : 'searchable'
+}
+
+function filterConditions(f: SearchFilters): RawBuilder<unknown> {
+  const conditions: RawBuilder<unknown>[] = [sql`p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL`]
+  if (f.forumId !== undefined) conditions.push(sql`t.forum_id = ${f.forumId}`)
+  if (f.kind !== undefined) conditions.push(sql`t.kind = ${f.kind}`)
+  if (f.municipalityId !== undefined) conditions.push(sql`p.municipality_id = ${f.municipalityId}`)
+  if (f.district !== undefined) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM municipalities m WHERE m.id = p.municipality_id AND m.district = ${f.district})`)
+  }
+  if (f.from !== undefined) conditions.push(sql`p.created_at >= (${f.from}::date)::timestamp AT TIME ZONE 'Europe/Berlin'`)
+  if (f.to !== undefined) conditions.push(sql`p.created_at < (${f.to}::date + 1)::timestamp AT TIME ZONE 'Europe/Berlin'`)
+  return sql.join(conditions, sql` AND `)
+}
+
+export type SearchHit = {
+  thread_id: number
+  post_id: number
+  position: number
+  title: string
+  title_headline: string
+  kind: ThreadKind
+  forum_slug: string
+  forum_name_de: string
+  forum_name_en: string
+  municipality_name: string | null
+  post_created_at: Date
+  headline: string
+  attachment_names: string | null
+  solved: boolean
+}
+
+/**
+ * Threads matching a websearch query (quotes, OR, -word), best post per thread, ranked by relevance
+ * blended with recency. Candidates are capped per source, so a common word costs no more than a rare one.
+ */
+export async function searchThreads(
+  db: Db,
+  text: string,
+  filters: SearchFilters,
+  page: { limit: number; offset: number; now: Date },
+): Promise<{ hits: SearchHit[]; total: number; capped: boolean }> {
+  const where = filterConditions(filters)
+  // The query is written out in every branch, not taken from a CTE: only then does the planner see how
+  // common the words are, and walk the newest posts backwards for a common one instead of rechecking all.
+  const query = sql`websearch_to_tsquery('german', ${text})`
+  const anyWord = sql`regexp_replace(querytree(${query}), '&|<->|<[0-9]+>', '|', 'g')::tsquery`
+  const { rows } = await sql<{ post_id: number; score: number; total: string; candidates: string }>`
+    WITH candidates AS (
+      (SELECT newest.id AS post_id FROM (
+        SELECT p.id, p.search FROM posts p JOIN threads t ON t.id = p.thread_id
+        WHERE p.search @@ ${query} AND ${where}
+        ORDER BY p.id DESC LIMIT ${NEWEST_MATCHES}
+      ) newest ORDER BY ts_rank(newest.search, ${query}) DESC LIMIT ${SEARCH_CAP})
+      UNION
+      -- a title, together with its opening text: "Dolmetscher Mustervertrag" finds the thread titled
+      -- "Dolmetscher" whose first post offers a Mustervertrag
+      (SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.position = 1
+       WHERE t.search @@ ${anyWord} AND (t.search || p.search) @@ ${query} AND ${where}
+       ORDER BY ts_rank(t.search || p.search, ${query}) DESC LIMIT ${SEARCH_CAP})
+      UNION
+      (SELECT p.id FROM attachments a JOIN posts p ON p.id = a.post_id JOIN threads t ON t.id = p.thread_id
+       WHERE a.search @@ ${anyWord} AND (p.search || a.search) @@ ${query} AND ${where}
+       ORDER BY ts_rank(a.search, ${query}) DESC LIMIT ${SEARCH_CAP})
+    ),
+    scored AS (
+      SELECT p.id AS post_id, p.thread_id,
+        ts_rank_cd(
+          (CASE WHEN p.position = 1 THEN t.search ELSE ''::tsvector END) || p.search
+            || coalesce((SELECT string_agg(a.search::text, ' ') FROM attachments a WHERE a.post_id = p.id)::tsvector, ''::tsvector),
+          ${query}, 1)
+        * (1.0 / (1.0 + greatest(0, extract(epoch FROM (${page.now}::timestamptz - p.created_at)) / 86400.0) / ${RECENCY_DAYS}))
+          AS score
+      FROM candidates c JOIN posts p ON p.id = c.post_id JOIN threads t ON t.id = p.thread_id
+    ),
+    best AS (
+      SELECT DISTINCT ON (thread_id) post_id, thread_id, score FROM scored ORDER BY thread_id, score DESC, post_id DESC
+    )
+    SELECT post_id, score, count(*) OVER () AS total, (SELECT count(*) FROM candidates) AS candidates
+    FROM best ORDER BY score DESC, post_id DESC
+    LIMIT ${page.limit} OFFSET ${page.offset}
+  `.execute(db)
+  if (rows.length === 0) {
+    return { hits: [], total: page.offset > 0 ? await countThreads(db, text, filters, page.now) : 0, capped: false }
+  }
+  const hits = await pageDetails(
+    db,
+    text,
+    rows.map((r) => r.post_id),
+  )
+  return { hits, total: Number(rows[0]!.total), capped: Number(rows[0]!.candidates) >= SEARCH_CAP }
+}
+
+// A page past the end has no rows to carry the total: count once more, for the pagination.
+async function countThreads(db: Db, text: string, filters: SearchFilters, now: Date): Promise<number> {
+  const first = await searchThreads(db, text, filters, { limit: 1, offset: 0, now })
+  return first.total
+}
+
+/** Titles, snippets and context for one page of hits, in the given order. Headlines are costly: only these. */
+async function pageDetails(db: Db, text: string, postIds: number[]): Promise<SearchHit[]> {
+  const { rows } = await sql<SearchHit>`
+    WITH q AS (SELECT websearch_to_tsquery('german', ${text}) AS query)
+    SELECT p.id AS post_id, p.thread_id, p.position, t.title, t.kind, t.solution_post_id IS NOT NULL AS solved,
+      ts_headline('german', translate(t.title, ${DISGUISE_FROM}, ${DISGUISE_TO}), q.query, ${`${HEADLINE_OPTIONS}, HighlightAll=true`})
+        AS title_headline,
+      ts_headline('german', translate(p.body, ${DISGUISE_FROM}, ${DISGUISE_TO}), q.query, ${HEADLINE_OPTIONS}) AS headline,
+      f.slug AS forum_slug, f.name_de AS forum_name_de, f.name_en AS forum_name_en,
+      m.name AS municipality_name, p.created_at AS post_created_at,
+      (SELECT string_agg(a.original_name, ', ' ORDER BY a.id) FROM attachments a WHERE a.post_id = p.id AND a.search @@ q.query)
+        AS attachment_names
+    FROM posts p JOIN threads t ON t.id = p.thread_id JOIN forums f ON f.id = t.forum_id
+    LEFT JOIN municipalities m ON m.id = p.municipality_id, q
+    WHERE p.id = ANY(${postIds}::int[])
+  `.execute(db)
+  const byId = new Map(rows.map((r) => [r.post_id, r]))
+  return postIds.map((id) => byId.get(id)).filter((r): r is SearchHit => r !== undefined)
+}
+
+export type SimilarThread = { id: number; title: string; kind: ThreadKind; replyCount: number; solved: boolean }
+
+/**
+ * Existing threads that look like the same question as `title`: German full-text match on the title and
+ * opening post (how many of the typed words they share) plus trigram similarity of the titles.
+ */
+export async function findSimilarThreads(
+  db: Db,
+  title: string,
+  { limit = 5, excludeId }: { limit?: number; excludeId?: number } = {},
+): Promise<SimilarThread[]> {
+  const typed = title.trim().slice(0, 200)
+  if (typed.length < 4) return []
+  const { rows } = await sql<{ id: number; title: string; kind: ThreadKind; reply_count: number; solved: boolean }>`
+    WITH input AS (
+      SELECT ${typed}::text AS title,
+        tsvector_to_array(to_tsvector('german', ${typed})) AS lexemes,
+        nullif(regexp_replace(plainto_tsquery('german', ${typed})::text, '&|<->|<[0-9]+>', '|', 'g'), '')::tsquery AS any_query,
+        plainto_tsquery('german', ${typed}) AS all_query
+    ),
+    candidates AS (
+      (SELECT t.id FROM threads t, input WHERE t.search @@ input.any_query AND t.deleted_at IS NULL
+       ORDER BY ts_rank(t.search, input.any_query) DESC LIMIT 200)
+      UNION
+      (SELECT t.id FROM threads t, input WHERE t.title % input.title AND t.deleted_at IS NULL
+       ORDER BY similarity(t.title, input.title) DESC LIMIT 50)
+      UNION
+      (SELECT p.thread_id FROM posts p, input
+       WHERE p.search @@ input.all_query AND p.position = 1 AND p.deleted_at IS NULL AND p.hidden_at IS NULL LIMIT 50)
+    ),
+    scored AS (
+      SELECT t.id, t.title, t.kind, t.reply_count, t.solution_post_id IS NOT NULL AS solved,
+        (SELECT count(*) FROM unnest(tsvector_to_array(t.search)) l WHERE l = ANY(input.lexemes))::float
+          / greatest(cardinality(input.lexemes), 1) AS title_coverage,
+        (SELECT count(*) FROM unnest(tsvector_to_array(p.search)) l WHERE l = ANY(input.lexemes))::float
+          / greatest(cardinality(input.lexemes), 1) AS body_coverage,
+        similarity(t.title, input.title) AS likeness,
+        cardinality(input.lexemes) AS words
+      FROM candidates c JOIN threads t ON t.id = c.id JOIN posts p ON p.thread_id = t.id AND p.position = 1, input
+      WHERE t.deleted_at IS NULL AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+        AND (${excludeId ?? null}::int IS NULL OR t.id <> ${excludeId ?? null}::int)
+    )
+    SELECT id, title, kind, reply_count, solved FROM scored
+    -- one shared word of three is chance; half the words, a similar wording or all of them in the text is not
+    WHERE title_coverage >= 0.5 OR likeness >= 0.35 OR (body_coverage = 1 AND words >= 2)
+    ORDER BY title_coverage + likeness + 0.25 * body_coverage DESC, id DESC
+    LIMIT ${limit}
+  `.execute(db)
+  return rows.map((r) => ({ id: r.id, title: r.title, kind: r.kind, replyCount: r.reply_count, solved: r.solved }))
+}
+
+/** Choices for the search filters. */
+export async function searchFilterOptions(db: Db) {
+  const [forums, municipalities, districts] = await Promise.all([
+    db.selectFrom('forums').select(['id', 'slug', 'name_de', 'name_en']).orderBy('position').execute(),
+    db.selectFrom('municipalities').select(['id', 'name']).where('active', '=', true).orderBy('name').execute(),
+    db.selectFrom('municipalities').select('district').distinct().where('active', '=', true).orderBy('district').execute(),
+  ])
+  return { forums, municipalities, districts: districts.map((d) => d.district) }
+}

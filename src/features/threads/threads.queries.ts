@@ -1,0 +1,368 @@
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Database } from '../../db/database.ts'
+import type { ThreadKind } from './threads.table.ts'
+
+type Db = Kysely<Database> | Transaction<Database>
+
+export const POSTS_PER_PAGE = 20
+
+export type BestPracticeParts = {
+  bp_situation: string | null
+  bp_approach: string | null
+  bp_effort: string | null
+  bp_contact: string | null
+}
+
+/** A thread with what its page header shows. */
+export async function findThread(db: Db, id: number) {
+  return db
+    .selectFrom('threads as t')
+    .innerJoin('forums as f', 'f.id', 't.forum_id')
+    .innerJoin('users as a', 'a.id', 't.author_id')
+    .leftJoin('municipalities as m', 'm.id', 't.municipality_id')
+    .select([
+      't.id',
+      't.forum_id',
+      't.author_id',
+      't.municipality_id',
+      't.kind',
+      't.title',
+      't.bp_situation',
+      't.bp_approach',
+      't.bp_effort',
+      't.bp_contact',
+      't.solution_post_id',
+      't.pinned_at',
+      't.locked_at',
+      't.created_at',
+      't.last_post_at',
+      't.reply_count',
+      't.deleted_at',
+      'f.slug as forum_slug',
+      'f.name_de as forum_name_de',
+      'f.name_en as forum_name_en',
+      'a.name as author_name',
+      'a.position as author_position',
+      'm.name as municipality_name',
+    ])
+    .where('t.id', '=', id)
+    .executeTakeFirst()
+}
+export type ThreadRow = NonNullable<Awaited<ReturnType<typeof findThread>>>
+
+/** A post with the state of its thread that the access rules need. */
+export async function findPost(db: Db, id: number) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .innerJoin('users as a', 'a.id', 'p.author_id')
+    .select([
+      'p.id',
+      'p.thread_id',
+      'p.position',
+      'p.author_id',
+      'p.body',
+      'p.deleted_at',
+      'p.hidden_at',
+      'a.name as author_name',
+    ])
+    .where('p.id', '=', id)
+    .executeTakeFirst()
+}
+export type PostRow = NonNullable<Awaited<ReturnType<typeof findPost>>>
+
+export async function findOpeningPost(db: Db, threadId: number) {
+  return db
+    .selectFrom('posts')
+    .select(['id', 'deleted_at', 'hidden_at'])
+    .where('thread_id', '=', threadId)
+    .where('position', '=', 1)
+    .executeTakeFirst()
+}
+
+function displayedPosts(db: Db) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('users as a', 'a.id', 'p.author_id')
+    .leftJoin('municipalities as m', 'm.id', 'p.municipality_id')
+    .select([
+      'p.id',
+      'p.thread_id',
+      'p.position',
+      'p.author_id',
+      'p.body',
+      'p.created_at',
+      'p.edited_at',
+      'p.deleted_at',
+      'p.hidden_at',
+      'p.hidden_reason',
+      'a.name as author_name',
+      'a.position as author_position',
+      'm.name as municipality_name',
+    ])
+}
+export type DisplayedPost = Awaited<ReturnType<typeof postsInRange>>[number]
+
+/** The posts with positions from..to (inclusive): positions never shift, so a page is a position range. */
+export async function postsInRange(db: Db, threadId: number, from: number, to: number) {
+  return displayedPosts(db)
+    .where('p.thread_id', '=', threadId)
+    .where('p.position', '>=', from)
+    .where('p.position', '<=', to)
+    .orderBy('p.position')
+    .execute()
+}
+
+export async function displayedPost(db: Db, postId: number) {
+  return displayedPosts(db).where('p.id', '=', postId).executeTakeFirst()
+}
+
+export async function lastPosition(db: Db, threadId: number): Promise<number> {
+  const row = await db
+    .selectFrom('posts')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .where('thread_id', '=', threadId)
+    .executeTakeFirst()
+  return Number(row?.max ?? 0)
+}
+
+/** "Hilfreich" counts of these posts, and which of them this user marked. */
+export async function helpfulMarks(db: Db, postIds: number[], userId: number) {
+  if (postIds.length === 0) return { counts: new Map<number, number>(), mine: new Set<number>() }
+  const rows = await db
+    .selectFrom('post_reactions')
+    .select(['post_id', (eb) => eb.fn.countAll<string>().as('count'), sql<boolean>`bool_or(user_id = ${userId})`.as('mine')])
+    .where('post_id', 'in', postIds)
+    .groupBy('post_id')
+    .execute()
+  return {
+    counts: new Map(rows.map((r) => [r.post_id, Number(r.count)])),
+    mine: new Set(rows.filter((r) => r.mine).map((r) => r.post_id)),
+  }
+}
+
+export async function createThread(
+  trx: Transaction<Database>,
+  input: {
+    forumId: number
+    authorId: number
+    municipalityId: number | null
+    kind: ThreadKind
+    title: string
+    body: string
+    bestPractice: BestPracticeParts
+    now: Date
+  },
+): Promise<{ threadId: number; postId: number }> {
+  const thread = await trx
+    .insertInto('threads')
+    .values({
+      forum_id: input.forumId,
+      author_id: input.authorId,
+      municipality_id: input.municipalityId,
+      kind: input.kind,
+      title: input.title,
+      ...input.bestPractice,
+      created_at: input.now,
+      last_post_at: input.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const post = await trx
+    .insertInto('posts')
+    .values({
+      thread_id: thread.id,
+      position: 1,
+      author_id: input.authorId,
+      municipality_id: input.municipalityId,
+      body: input.body,
+      created_at: input.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { threadId: thread.id, postId: post.id }
+}
+
+/** Appends a reply: the thread row is locked while the next position is taken, so positions never collide. */
+export async function addReply(
+  trx: Transaction<Database>,
+  input: { threadId: number; authorId: number; municipalityId: number | null; body: string; now: Date },
+): Promise<{ postId: number; position: number }> {
+  await trx.selectFrom('threads').select('id').where('id', '=', input.threadId).forUpdate().executeTakeFirstOrThrow()
+  const position = (await lastPosition(trx, input.threadId)) + 1
+  const post = await trx
+    .insertInto('posts')
+    .values({
+      thread_id: input.threadId,
+      position,
+      author_id: input.authorId,
+      municipality_id: input.municipalityId,
+      body: input.body,
+      created_at: input.now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await trx
+    .updateTable('threads')
+    .set((eb) => ({ last_post_at: input.now, reply_count: eb('reply_count', '+', 1) }))
+    .where('id', '=', input.threadId)
+    .execute()
+  return { postId: post.id, position }
+}
+
+/** Keeps the text before the edit as a revision (with the title for an opening post), then saves the new one. */
+export async function editPost(
+  trx: Transaction<Database>,
+  input: {
+    postId: number
+    threadId: number
+    editorId: number
+    body: string
+    now: Date
+    /** Only for the opening post. */
+    thread?: { title: string; bestPractice: BestPracticeParts | null }
+  },
+): Promise<void> {
+  const before = await trx
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .select(['p.body', 't.title'])
+    .where('p.id', '=', input.postId)
+    .forUpdate()
+    .executeTakeFirstOrThrow()
+  await trx
+    .insertInto('post_revisions')
+    .values({
+      post_id: input.postId,
+      body: before.body,
+      title: input.thread ? before.title : null,
+      edited_by: input.editorId,
+      created_at: input.now,
+    })
+    .execute()
+  await trx.updateTable('posts').set({ body: input.body, edited_at: input.now }).where('id', '=', input.postId).execute()
+  if (input.thread) {
+    await trx
+      .updateTable('threads')
+      .set({ title: input.thread.title, ...(input.thread.bestPractice ?? {}) })
+      .where('id', '=', input.threadId)
+      .execute()
+  }
+}
+
+/**
+ * Soft delete. Deleting the opening post takes the thread out of every list; deleting a reply lowers the
+ * reply count and, if it was the solution, the question is open again.
+ */
+export async function deletePost(
+  trx: Transaction<Database>,
+  input: { postId: number; threadId: number; position: number; actorId: number; now: Date },
+): Promise<void> {
+  await trx.selectFrom('threads').select('id').where('id', '=', input.threadId).forUpdate().execute()
+  const deleted = await trx
+    .updateTable('posts')
+    .set({ deleted_at: input.now, deleted_by: input.actorId })
+    .where('id', '=', input.postId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  if (Number(deleted.numUpdatedRows) === 0) return
+  if (input.position === 1) {
+    await trx.updateTable('threads').set({ deleted_at: input.now }).where('id', '=', input.threadId).execute()
+    return
+  }
+  await trx
+    .updateTable('threads')
+    .set((eb) => ({
+      reply_count: sql<number>`greatest(${eb.ref('reply_count')} - 1, 0)`,
+      solution_post_id: sql<number | null>`nullif(${eb.ref('solution_post_id')}, ${input.postId})`,
+    }))
+    .where('id', '=', input.threadId)
+    .execute()
+}
+
+export async function restorePost(
+  trx: Transaction<Database>,
+  input: { postId: number; threadId: number; position: number },
+): Promise<void> {
+  await trx.selectFrom('threads').select('id').where('id', '=', input.threadId).forUpdate().execute()
+  const restored = await trx
+    .updateTable('posts')
+    .set({ deleted_at: null, deleted_by: null })
+    .where('id', '=', input.postId)
+    .where('deleted_at', 'is not', null)
+    .executeTakeFirst()
+  if (Number(restored.numUpdatedRows) === 0) return
+  await trx
+    .updateTable('threads')
+    .set((eb) => (input.position === 1 ? { deleted_at: null } : { reply_count: eb('reply_count', '+', 1) }))
+    .where('id', '=', input.threadId)
+    .execute()
+}
+
+export async function setSolution(db: Db, threadId: number, postId: number | null): Promise<void> {
+  await db.updateTable('threads').set({ solution_post_id: postId }).where('id', '=', threadId).execute()
+}
+
+export async function revisionsOf(db: Db, postId: number) {
+  return db
+    .selectFrom('post_revisions as r')
+    .leftJoin('users as u', 'u.id', 'r.edited_by')
+    .select(['r.id', 'r.body', 'r.title', 'r.created_at', 'u.name as editor_name'])
+    .where('r.post_id', '=', postId)
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id', 'desc')
+    .execute()
+}
+
+/** Sets or removes one person's "hilfreich"; true when something changed. */
+export async function setHelpful(db: Db, input: { postId: number; userId: number; on: boolean; now: Date }): Promise<boolean> {
+  if (input.on) {
+    const result = await db
+      .insertInto('post_reactions')
+      .values({ post_id: input.postId, user_id: input.userId, created_at: input.now })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+  const result = await db
+    .deleteFrom('post_reactions')
+    .where('post_id', '=', input.postId)
+    .where('user_id', '=', input.userId)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
+}
+
+export type MarkTable = 'thread_concerns' | 'adoptions'
+
+/** Sets or removes a municipality's mark ("betrifft uns auch", "übernommen"); true when something changed. */
+export async function setMunicipalityMark(
+  db: Db,
+  table: MarkTable,
+  input: { threadId: number; municipalityId: number; userId: number; on: boolean; now: Date },
+): Promise<boolean> {
+  if (input.on) {
+    const result = await db
+      .insertInto(table)
+      .values({ thread_id: input.threadId, municipality_id: input.municipalityId, user_id: input.userId, created_at: input.now })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst()
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0
+  }
+  const result = await db
+    .deleteFrom(table)
+    .where('thread_id', '=', input.threadId)
+    .where('municipality_id', '=', input.municipalityId)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
+}
+
+/** The municipalities that marked a thread, by name. */
+export async function municipalityMarks(db: Db, table: MarkTable, threadId: number) {
+  return db
+    .selectFrom(`${table} as x`)
+    .innerJoin('municipalities as m', 'm.id', 'x.municipality_id')
+    .select(['m.id', 'm.name'])
+    .where('x.thread_id', '=', threadId)
+    .orderBy('m.name')
+    .execute()
+}

@@ -1,0 +1,113 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/database.ts'
+import { notFound } from '../../lib/errors.ts'
+import type { UploadedFile } from '../../plugins/security.ts'
+import { storeUploads } from '../attachments/attachments.service.ts'
+import { notifyNewPost } from '../notifications/notifications.service.ts'
+import { type Actor, isStaff } from './threads.access.ts'
+import { addReply, type BestPracticeParts, createThread, findOpeningPost, findPost, findThread, type ThreadRow } from './threads.queries.ts'
+import type { ThreadKind } from './threads.table.ts'
+
+/**
+ * A thread the actor may open. A thread whose opening post was deleted is gone for everyone but staff;
+ * one whose opening post was hidden stays readable, so members see that and why it was hidden.
+ */
+export async function visibleThread(db: Kysely<Database>, actor: Actor, id: number): Promise<ThreadRow> {
+  const thread = await findThread(db, id)
+  if (!thread) throw notFound()
+  if (thread.deleted_at && !isStaff(actor)) {
+    const opening = await findOpeningPost(db, id)
+    if (!opening || opening.deleted_at || !opening.hidden_at) throw notFound()
+  }
+  return thread
+}
+
+export async function visiblePost(db: Kysely<Database>, actor: Actor, id: number) {
+  const post = await findPost(db, id)
+  if (!post) throw notFound()
+  const thread = await visibleThread(db, actor, post.thread_id)
+  return { post, thread }
+}
+
+/** Only best practices keep the structured parts; other kinds store none. */
+export function bestPracticeParts(kind: ThreadKind, form: object): BestPracticeParts | null {
+  if (kind !== 'best_practice') return null
+  const input = form as Partial<BestPracticeParts>
+  return {
+    bp_situation: input.bp_situation ?? null,
+    bp_approach: input.bp_approach ?? null,
+    bp_effort: input.bp_effort ?? null,
+    bp_contact: input.bp_contact ?? null,
+  }
+}
+
+type Author = { id: number; municipality_id: number | null }
+
+/** A thread with its opening post and attachments, all or nothing; watchers and mentioned people hear of it. */
+export async function publishThread(
+  db: Kysely<Database>,
+  dataDir: string,
+  input: {
+    forumId: number
+    author: Author
+    kind: ThreadKind
+    title: string
+    body: string
+    bestPractice: BestPracticeParts | null
+    files: UploadedFile[]
+    now: Date
+  },
+) {
+  return db.transaction().execute(async (trx) => {
+    const created = await createThread(trx, {
+      forumId: input.forumId,
+      authorId: input.author.id,
+      municipalityId: input.author.municipality_id,
+      kind: input.kind,
+      title: input.title,
+      body: input.body,
+      bestPractice: input.bestPractice ?? { bp_situation: null, bp_approach: null, bp_effort: null, bp_contact: null },
+      now: input.now,
+    })
+    if (input.files.length > 0) {
+      await storeUploads(trx, dataDir, { files: input.files, postId: created.postId, userId: input.author.id, now: input.now })
+    }
+    await notifyNewPost(trx, {
+      threadId: created.threadId,
+      postId: created.postId,
+      authorId: input.author.id,
+      body: input.body,
+      isOpening: true,
+      now: input.now,
+    })
+    return created
+  })
+}
+
+export async function publishReply(
+  db: Kysely<Database>,
+  dataDir: string,
+  input: { threadId: number; author: Author; body: string; files: UploadedFile[]; now: Date },
+) {
+  return db.transaction().execute(async (trx) => {
+    const reply = await addReply(trx, {
+      threadId: input.threadId,
+      authorId: input.author.id,
+      municipalityId: input.author.municipality_id,
+      body: input.body,
+      now: input.now,
+    })
+    if (input.files.length > 0) {
+      await storeUploads(trx, dataDir, { files: input.files, postId: reply.postId, userId: input.author.id, now: input.now })
+    }
+    await notifyNewPost(trx, {
+      threadId: input.threadId,
+      postId: reply.postId,
+      authorId: input.author.id,
+      body: input.body,
+      isOpening: false,
+      now: input.now,
+    })
+    return reply
+  })
+}

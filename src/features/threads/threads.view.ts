@@ -1,0 +1,165 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/database.ts'
+import type { Locale } from '../../lib/i18n.ts'
+import { t } from '../../lib/i18n.ts'
+import { renderMarkdown } from '../../lib/markdown.ts'
+import { attachmentsForPosts } from '../attachments/attachments.service.ts'
+import {
+  type Actor,
+  canAdopt,
+  canClearSolution,
+  canConcern,
+  canDelete,
+  canEdit,
+  canMarkHelpful,
+  canMarkSolution,
+  canReply,
+  canRestore,
+  canSeeHistory,
+  canSeeRemovedText,
+  isStaff,
+} from './threads.access.ts'
+import {
+  type DisplayedPost,
+  displayedPost,
+  helpfulMarks,
+  municipalityMarks,
+  POSTS_PER_PAGE,
+  postsInRange,
+  type ThreadRow,
+} from './threads.queries.ts'
+
+const bestPracticeKeys = ['situation', 'approach', 'effort', 'contact'] as const
+
+/** Page of a post: positions never shift, so a permalink always lands on the same page. */
+export function pageOfPosition(position: number): number {
+  return Math.max(1, Math.ceil(position / POSTS_PER_PAGE))
+}
+
+export function postUrl(threadId: number, position: number, postId: number): string {
+  const page = pageOfPosition(position)
+  return `/threads/${threadId}${page > 1 ? `?page=${page}` : ''}#post-${postId}`
+}
+
+/** A Markdown blockquote of a post that names its author, to start a reply with. */
+export function quoteOf(post: { author_name: string; body: string }, locale: Locale): string {
+  const quoted = post.body
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n')
+  return `> **${t(locale, 'threads.quoteWrote', { name: post.author_name })}**\n>\n${quoted}\n\n`
+}
+
+export function forumName(thread: Pick<ThreadRow, 'forum_name_de' | 'forum_name_en'>, locale: Locale): string {
+  return locale === 'en' ? thread.forum_name_en : thread.forum_name_de
+}
+
+/** The header of a thread page: kind, forum, author, structured best practice parts, marks and the solution. */
+export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: ThreadRow, locale: Locale) {
+  const [concerns, adoptions] = await Promise.all([
+    municipalityMarks(db, 'thread_concerns', thread.id),
+    thread.kind === 'best_practice' ? municipalityMarks(db, 'adoptions', thread.id) : Promise.resolve([]),
+  ])
+  const solution = thread.solution_post_id ? await displayedPost(db, thread.solution_post_id) : undefined
+  const showSolution = solution && !solution.deleted_at && !solution.hidden_at
+  const bpParts = bestPracticeKeys
+    .map((part) => ({ heading: t(locale, `threads.bp.${part}`), source: thread[`bp_${part}`] }))
+    .filter((section) => section.source)
+    .map((section) => ({ heading: section.heading, html: renderMarkdown(section.source!) }))
+  const mine = (marks: { id: number }[]) => marks.some((m) => m.id === actor.municipality_id)
+  return {
+    id: thread.id,
+    title: thread.title,
+    kind: thread.kind,
+    isQuestion: thread.kind === 'question',
+    isBestPractice: thread.kind === 'best_practice',
+    forumSlug: thread.forum_slug,
+    forumName: forumName(thread, locale),
+    authorName: thread.author_name,
+    authorPosition: thread.author_position,
+    municipalityName: thread.municipality_name,
+    createdAt: thread.created_at,
+    pinned: thread.pinned_at !== null,
+    locked: thread.locked_at !== null,
+    deleted: thread.deleted_at !== null,
+    hidden: thread.deleted_at !== null,
+    bestPractice: bpParts,
+    concerns: { count: concerns.length, names: concerns.map((m) => m.name), mine: mine(concerns), canToggle: canConcern(actor, thread) },
+    adoptions: { count: adoptions.length, names: adoptions.map((m) => m.name), mine: mine(adoptions), canToggle: canAdopt(actor, thread) },
+    solution: showSolution
+      ? {
+          id: solution.id,
+          url: postUrl(thread.id, solution.position, solution.id),
+          authorName: solution.author_name,
+          municipalityName: solution.municipality_name,
+          html: renderMarkdown(solution.body),
+        }
+      : undefined,
+    canClearSolution: canClearSolution(actor, thread),
+    canReply: canReply(actor, thread),
+  }
+}
+
+/** The posts of one page, each with what the viewer may do with it. */
+export async function postViews(db: Kysely<Database>, actor: Actor, thread: ThreadRow, page: number) {
+  const from = (page - 1) * POSTS_PER_PAGE + 1
+  const posts = await postsInRange(db, thread.id, from, from + POSTS_PER_PAGE - 1)
+  const ids = posts.map((p) => p.id)
+  const [attachments, helpful] = await Promise.all([attachmentsForPosts(db, ids), helpfulMarks(db, ids, actor.id)])
+  const replyOpen = canReply(actor, thread)
+  return posts.map((post) => postView(actor, thread, post, {
+    attachments: attachments.get(post.id) ?? [],
+    helpfulCount: helpful.counts.get(post.id) ?? 0,
+    helpedByMe: helpful.mine.has(post.id),
+    replyOpen,
+  }))
+}
+
+function postView(
+  actor: Actor,
+  thread: ThreadRow,
+  post: DisplayedPost,
+  extra: { attachments: unknown[]; helpfulCount: number; helpedByMe: boolean; replyOpen: boolean },
+) {
+  const removed = post.deleted_at !== null || post.hidden_at !== null
+  const showText = !removed || canSeeRemovedText(actor)
+  return {
+    id: post.id,
+    threadId: thread.id,
+    position: post.position,
+    isOpening: post.position === 1,
+    authorName: post.author_name,
+    authorPosition: post.author_position,
+    municipalityName: post.municipality_name,
+    createdAt: post.created_at,
+    editedAt: post.edited_at,
+    deleted: post.deleted_at !== null,
+    hidden: post.hidden_at !== null,
+    hiddenReason: post.hidden_reason,
+    isOwn: post.author_id === actor.id,
+    html: showText ? renderMarkdown(post.body) : undefined,
+    attachments: removed && !isStaff(actor) ? [] : extra.attachments,
+    helpfulCount: extra.helpfulCount,
+    helpedByMe: extra.helpedByMe,
+    isSolution: thread.solution_post_id === post.id,
+    canHelpful: canMarkHelpful(actor, post),
+    canQuote: extra.replyOpen && !removed,
+    canEdit: canEdit(actor, post, thread),
+    canDelete: canDelete(actor, post),
+    canRestore: canRestore(actor, post),
+    canMarkSolution: canMarkSolution(actor, thread, post) && thread.solution_post_id !== post.id,
+    canSeeHistory: canSeeHistory(actor) && post.edited_at !== null,
+  }
+}
+
+/** What the "Vorschau" button shows: the text as it will look and, for a best practice, its structured parts. */
+export function previewOf(values: Record<string, string>, isBestPractice: boolean, locale: Locale) {
+  const sections = isBestPractice
+    ? bestPracticeKeys
+        .map((part) => ({ heading: t(locale, `threads.bp.${part}`), source: values[`bp_${part}`]?.trim() }))
+        .filter((s) => s.source)
+        .map((s) => ({ heading: s.heading, html: renderMarkdown(s.source!) }))
+    : []
+  return { html: values.body?.trim() ? renderMarkdown(values.body) : undefined, sections }
+}

@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { storeUploads } from '../../../src/features/attachments/attachments.service.ts'
+import { buildMunicipality, buildUser } from '../../factories.ts'
+import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
+import { pdf } from '../attachments/files.ts'
+import { buildPost, buildThread } from './factories.ts'
+
+let t: TestApp
+let agent: ReturnType<TestApp['agent']>
+beforeAll(async () => {
+  t = await createTestApp()
+  const me = await buildUser(t.db)
+  agent = t.agent()
+  await login(agent, me.email, me.password)
+})
+afterAll(() => t.close())
+
+const search = (params: Record<string, string>) => agent.get('/search').query(params)
+/** The result titles in order, as a user reads them. */
+const titles = (html: string) =>
+  [...html.matchAll(/<h3 class="search-result__title"><a href="[^"]+">([\s\S]*?)<\/a><\/h3>/g)].map((m) =>
+    m[1]!.replace(/<\/?mark>/g, ''),
+  )
+
+describe('search', () => {
+  it('finds "Dolmetscher" when searching for "Dolmetschern"', async () => {
+    await buildThread(t.db, { title: 'Dolmetscher für Arabisch gesucht', body: 'Wer kennt einen guten Dolmetscher im Landkreis?' })
+    const res = await search({ q: 'Dolmetschern' })
+    expect(res.status).toBe(200)
+    expect(titles(res.text)).toContain('Dolmetscher für Arabisch gesucht')
+    expect(res.text).toContain('<mark>Dolmetscher</mark>')
+  })
+
+  it('finds replies, links to them and shows each thread once with its best post', async () => {
+    const { thread } = await buildThread(t.db, { title: 'Unterbringung in Turnhallen', body: 'Wie lange dürfen Turnhallen belegt werden?' })
+    await buildPost(t.db, { threadId: thread.id, body: 'Wir haben Feldbetten beschafft, die Feldbetten kamen vom Katastrophenschutz.' })
+    const reply = await buildPost(t.db, { threadId: thread.id, body: 'Noch ein Hinweis zu Feldbetten.' })
+    const res = await search({ q: 'Feldbetten' })
+    expect(titles(res.text)).toEqual(['Unterbringung in Turnhallen'])
+    expect(res.text).toMatch(/href="\/posts\/\d+"/)
+    expect(res.text).not.toContain(`href="/posts/${reply.id}"`)
+  })
+
+  it('understands quotes, OR and minus', async () => {
+    await buildThread(t.db, { title: 'Sprachkurs Vormittag', body: 'Ein Sprachkurs für Eltern am Vormittag.' })
+    await buildThread(t.db, { title: 'Sprachkurs Abend', body: 'Ein Sprachkurs für Berufstätige am Abend, Vormittag geht nicht.' })
+    await buildThread(t.db, { title: 'Nachhilfe Vormittag', body: 'Nachhilfe für Schüler.' })
+    expect(titles((await search({ q: '"Sprachkurs für Eltern"' })).text)).toEqual(['Sprachkurs Vormittag'])
+    expect(titles((await search({ q: 'Sprachkurs -Abend' })).text)).toEqual(['Sprachkurs Vormittag'])
+    expect(titles((await search({ q: 'Nachhilfe OR Berufstätige' })).text).sort()).toEqual(['Nachhilfe Vormittag', 'Sprachkurs Abend'])
+  })
+
+  it('searches titles, the title together with its opening text, and attachment names', async () => {
+    await buildThread(t.db, { title: 'Ehrenamtskoordination', body: 'Wie organisieren Sie das?' })
+    const { post, author } = await buildThread(t.db, { title: 'Kleiderkammer', body: 'Unsere Erfahrungen mit der Kleiderkammer.' })
+    await storeUploads(t.db, t.config.dataDir, {
+      files: [{ filename: 'Spendenquittung-Vorlage.pdf', mimetype: 'application/pdf', data: pdf() }],
+      postId: post.id,
+      userId: author.id,
+      now: t.clock.now(),
+    })
+    expect(titles((await search({ q: 'Ehrenamtskoordination' })).text)).toEqual(['Ehrenamtskoordination'])
+    expect(titles((await search({ q: 'Ehrenamtskoordination organisieren' })).text)).toEqual(['Ehrenamtskoordination'])
+    const byAttachment = await search({ q: 'Spendenquittung' })
+    expect(titles(byAttachment.text)).toEqual(['Kleiderkammer'])
+    expect(byAttachment.text).toContain('Spendenquittung-Vorlage.pdf')
+  })
+
+  it('leaves out deleted and hidden posts and deleted threads', async () => {
+    const visible = await buildThread(t.db, { title: 'Sichtbar', body: 'Zauberwortsichtbar steht hier.' })
+    const deletedReply = await buildPost(t.db, { threadId: visible.thread.id, body: 'Zauberwortgeloescht steht hier.' })
+    const hiddenReply = await buildPost(t.db, { threadId: visible.thread.id, body: 'Zauberwortversteckt steht hier.' })
+    const gone = await buildThread(t.db, { title: 'Zauberwortthema weg', body: 'Zauberwortthema' })
+    const now = t.clock.now()
+    await t.db.updateTable('posts').set({ deleted_at: now }).where('id', '=', deletedReply.id).execute()
+    await t.db.updateTable('posts').set({ hidden_at: now, hidden_reason: 'Spam' }).where('id', '=', hiddenReply.id).execute()
+    await t.db.updateTable('threads').set({ deleted_at: now }).where('id', '=', gone.thread.id).execute()
+    expect(titles((await search({ q: 'Zauberwortsichtbar' })).text)).toEqual(['Sichtbar'])
+    for (const q of ['Zauberwortgeloescht', 'Zauberwortversteckt', 'Zauberwortthema']) {
+      const res = await search({ q })
+      expect(titles(res.text)).toEqual([])
+      expect(res.text).toContain('Keine Treffer')
+    }
+  })
+
+  it('filters by forum, kind, municipality, district and date range', async () => {
+    const north = await buildMunicipality(t.db, { name: 'Nordstadt', district: 'Landkreis Nord' })
+    const south = await buildMunicipality(t.db, { name: 'Südstadt', district: 'Landkreis Süd' })
+    const fromNorth = await buildUser(t.db, { municipality_id: north.id })
+    const fromSouth = await buildUser(t.db, { municipality_id: south.id })
+    await buildThread(t.db, {
+      title: 'Winterhilfe Nord',
+      body: 'Winterhilfe',
+      author: fromNorth,
+      forum: 'integration',
+      kind: 'question',
+      createdAt: new Date('2026-01-10T10:00:00Z'),
+    })
+    await buildThread(t.db, {
+      title: 'Winterhilfe Süd',
+      body: 'Winterhilfe',
+      author: fromSouth,
+      forum: 'buergerschaftliches-engagement',
+      kind: 'best_practice',
+      createdAt: new Date('2026-02-20T10:00:00Z'),
+    })
+    const q = 'Winterhilfe'
+    expect(titles((await search({ q })).text).sort()).toEqual(['Winterhilfe Nord', 'Winterhilfe Süd'])
+    expect(titles((await search({ q, forum: 'integration' })).text)).toEqual(['Winterhilfe Nord'])
+    expect(titles((await search({ q, kind: 'best_practice' })).text)).toEqual(['Winterhilfe Süd'])
+    expect(titles((await search({ q, municipality: String(north.id) })).text)).toEqual(['Winterhilfe Nord'])
+    expect(titles((await search({ q, district: 'Landkreis Süd' })).text)).toEqual(['Winterhilfe Süd'])
+    expect(titles((await search({ q, from: '2026-02-01' })).text)).toEqual(['Winterhilfe Süd'])
+    expect(titles((await search({ q, to: '2026-01-10' })).text)).toEqual(['Winterhilfe Nord'])
+    expect(titles((await search({ q, from: '2026-01-11', to: '2026-02-19' })).text)).toEqual([])
+  })
+
+  it('ranks equally relevant posts newer first', async () => {
+    await buildThread(t.db, { title: 'Alt', body: 'Schulwegbegleitung', createdAt: new Date('2024-03-01T10:00:00Z') })
+    await buildThread(t.db, { title: 'Neu', body: 'Schulwegbegleitung', createdAt: new Date('2026-02-01T10:00:00Z') })
+    expect(titles((await search({ q: 'Schulwegbegleitung' })).text)).toEqual(['Neu', 'Alt'])
+  })
+
+  it('highlights matches without letting any markup of the post through', async () => {
+    await buildThread(t.db, {
+      title: 'Kommunalwahlhelfer <Gemeinde>',
+      body: 'Kommunalwahlhelfer <img src=x onerror=alert(1)> a < b & "c" \uE000Kommunalwahlhelfer\uE001 <script>alert(1)</script>',
+    })
+    const res = await search({ q: 'Kommunalwahlhelfer' })
+    const results = res.text.slice(res.text.indexOf('search-results'))
+    expect(results).toContain('<mark>Kommunalwahlhelfer</mark>')
+    expect(results).not.toMatch(/<img|<script|<Gemeinde/)
+    expect(titles(res.text)).toEqual(['Kommunalwahlhelfer &lt;Gemeinde&gt;'])
+    expect(results).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; a &lt; b &amp; &quot;c&quot;')
+    expect(results).toContain('<a href="/threads/')
+    expect(results).not.toContain('\uE000')
+  })
+
+  it('pages 20 threads at a time', async () => {
+    for (let i = 0; i < 23; i++) await buildThread(t.db, { title: `Seitenwechsel ${i}`, body: 'Seitenwechseltext' })
+    const first = await search({ q: 'Seitenwechseltext' })
+    expect(titles(first.text)).toHaveLength(20)
+    expect(first.text).toContain('23 Themen gefunden')
+    const next = first.text.match(/<a href="([^"]+)" rel="next">/)![1]!.replaceAll('&amp;', '&').replaceAll('&#x3D;', '=')
+    const second = await agent.get(next)
+    expect(titles(second.text)).toHaveLength(3)
+    expect(second.text).toContain('Seite 2 von 2')
+    const beyond = await search({ q: 'Seitenwechseltext', page: '5' })
+    expect(beyond.status).toBe(200)
+    expect(titles(beyond.text)).toEqual([])
+  })
+
+  it('answers empty, syntax-only and exclusion-only queries with a friendly page', async () => {
+    for (const [q, text] of [
+      ['', 'Geben Sie oben ein oder mehrere Wörter ein'],
+      ['   ', 'Geben Sie oben ein oder mehrere Wörter ein'],
+      ['"" - OR', 'schließt nur Wörter aus'],
+      ['der die das', 'Geben Sie oben ein oder mehrere Wörter ein'],
+      ['-Dolmetscher', 'schließt nur Wörter aus'],
+      ['!!! ((( &&& :*', 'Geben Sie oben ein oder mehrere Wörter ein'],
+    ]) {
+      const res = await search({ q: q! })
+      expect(res.status, q).toBe(200)
+      expect(res.text, q).toContain(text)
+    }
+  })
+
+  it('tells about a wrong date next to its field and keeps the query', async () => {
+    const res = await search({ q: 'Dolmetscher', from: '2026-02-31' })
+    expect(res.status).toBe(422)
+    expect(res.text).toContain('id="f-from-error"')
+    expect(res.text).toContain('Bitte geben Sie ein Datum an')
+    expect(res.text).toContain('value="Dolmetscher"')
+  })
+
+  it('is for signed-in members only, with a search box in every page header', async () => {
+    const anonymous = await t.agent().get('/search?q=Dolmetscher')
+    expect(anonymous.status).toBe(303)
+    expect(anonymous.headers.location).toMatch(/^\/login\?next=/)
+    const page = await agent.get('/account')
+    expect(page.text).toMatch(/<form role="search" method="get" action="\/search"[^>]*aria-label="Forum durchsuchen"/)
+    expect(page.text).toContain('<label for="site-search-q"')
+  })
+})

@@ -6,7 +6,7 @@ import { DAY, MINUTE } from '../../src/lib/clock.ts'
 import { newToken } from '../../src/lib/tokens.ts'
 import { createMailer, outboxDir, renderMail } from '../../src/plugins/mailer.ts'
 import { buildMunicipality, buildUser } from '../factories.ts'
-import { type BrowserApp, describeEveryPage, submitIn, submitsWithErrors } from '../helpers/browser.ts'
+import { type BrowserApp, describeEveryPage, showing, submitIn, submitsWithErrors } from '../helpers/browser.ts'
 
 /**
  * Every page of the association's administration, in every state. As in the demo (DEMO=true) the admin
@@ -23,15 +23,18 @@ async function mailsInOutbox(b: BrowserApp, data: Data) {
   if (existing.length === 0) {
     const mailer = createMailer(b.t.config)
     const expiresAt = new Date(b.t.clock.now().getTime() + 14 * DAY)
-    const link = `${b.t.config.baseUrl}/invite/${newToken().token}`
-    await mailer.send({
-      to: 'neu@musterstadt.example',
-      ...renderMail('invitation', 'de', { name: 'Nina Neu', inviterName: 'Anna Admin', inviterOrg: 'Verband', role: 'member', municipalityName: 'Musterstadt', link, expiresAt }),
-    })
-    await mailer.send({
-      to: 'vergessen@musterstadt.example',
-      ...renderMail('password-reset', 'de', { name: 'Vera Vergessen', link: `${b.t.config.baseUrl}/password/reset/${newToken().token}`, minutes: 60 }),
-    })
+    const invitation = {
+      name: 'Nina Neu',
+      inviterName: 'Anna Admin',
+      inviterOrg: 'Verband',
+      role: 'member',
+      municipalityName: 'Musterstadt',
+      link: `${b.t.config.baseUrl}/invite/${newToken().token}`,
+      expiresAt,
+    }
+    await mailer.send({ to: 'neu@musterstadt.example', ...renderMail('invitation', 'de', invitation) })
+    const reset = { name: 'Vera Vergessen', link: `${b.t.config.baseUrl}/password/reset/${newToken().token}`, minutes: 60 }
+    await mailer.send({ to: 'vergessen@musterstadt.example', ...renderMail('password-reset', 'de', reset) })
     await mailer.close()
   }
   data.mailId = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().at(-1)!.replace(/\.json$/, '')
@@ -85,8 +88,9 @@ describeEveryPage<'admin', Data>({
     for (let i = 60; i > 3; i--) {
       await audit(db, { actorId: contact.id, action: 'invitation.created', targetType: 'invitation', municipalityId: town.id, now: at(i) })
     }
-    await audit(db, { actorId: admin.id, action: 'municipality.deactivated', targetType: 'municipality', targetId: closed.id, municipalityId: closed.id, now: at(3) })
-    await audit(db, { actorId: admin.id, action: 'user.role_changed', targetType: 'user', targetId: member.id, details: { from: 'member', to: 'municipality_admin' }, now: at(2) })
+    const onAdmin = { actorId: admin.id, targetType: 'user', targetId: member.id }
+    await audit(db, { ...onAdmin, action: 'municipality.deactivated', targetType: 'municipality', targetId: closed.id, now: at(3) })
+    await audit(db, { ...onAdmin, action: 'user.role_changed', details: { from: 'member', to: 'municipality_admin' }, now: at(2) })
     await audit(db, { actorId: null, action: 'admin.created_by_setup', targetType: 'user', targetId: admin.id, now: at(1) })
 
     return {
@@ -97,7 +101,7 @@ describeEveryPage<'admin', Data>({
   cases: [
     { name: 'administration', as: 'admin', path: '/admin' },
     { name: 'municipalities', as: 'admin', path: '/admin/municipalities' },
-    { name: 'municipalities, nothing found', as: 'admin', path: '/admin/municipalities?q=Nirgendwo' },
+    { name: 'municipalities, nothing found', as: 'admin', path: '/admin/municipalities?q=Nirgendwo', setup: showing('main table', 0) },
     { name: 'new municipality', as: 'admin', path: '/admin/municipalities/new' },
     { name: 'new municipality with form errors', as: 'admin', path: '/admin/municipalities/new', setup: submitsWithErrors('main form[method="post"]') },
     { name: 'municipality', as: 'admin', path: (d) => `/admin/municipalities/${d.town}` },
@@ -113,7 +117,7 @@ describeEveryPage<'admin', Data>({
       },
     },
     { name: 'accounts', as: 'admin', path: '/admin/users' },
-    { name: 'accounts, nothing found', as: 'admin', path: '/admin/users?q=niemand' },
+    { name: 'accounts, nothing found', as: 'admin', path: '/admin/users?q=niemand', setup: showing('main table', 0) },
     { name: 'account of someone else', as: 'admin', path: (d) => `/admin/users/${d.staff}` },
     {
       name: 'account of someone else with a refused role change',
@@ -126,13 +130,19 @@ describeEveryPage<'admin', Data>({
       },
     },
     { name: 'own account in the administration', as: 'admin', path: (d) => `/admin/users/${d.admin}` },
-    { name: 'audit log', as: 'admin', path: '/admin/audit' },
+    { name: 'audit log', as: 'admin', path: '/admin/audit', setup: showing('main nav a[rel="next"]') },
     { name: 'audit log, filtered', as: 'admin', path: '/admin/audit?action=user.role_changed' },
-    { name: 'invitations of all municipalities', as: 'admin', path: '/invitations' },
+    { name: 'invitations of all municipalities', as: 'admin', path: '/invitations', setup: showing('main tbody tr') },
     { name: 'new invitation by an admin', as: 'admin', path: (d) => `/invitations/new?municipality=${d.town}&role=municipality_admin` },
     { name: 'inviting by CSV as an admin', as: 'admin', path: '/invitations/bulk' },
-    { name: 'outbox, empty', as: 'admin', path: '/admin/outbox' },
-    { name: 'outbox with mails', as: 'admin', path: '/admin/outbox', before: (_page, { b, data }) => mailsInOutbox(b, data) },
+    { name: 'outbox, empty', as: 'admin', path: '/admin/outbox', setup: showing('main table', 0) },
+    {
+      name: 'outbox with mails',
+      as: 'admin',
+      path: '/admin/outbox',
+      before: (_page, { b, data }) => mailsInOutbox(b, data),
+      setup: showing('main tbody tr + tr'),
+    },
     { name: 'a mail in the outbox', as: 'admin', path: (d) => `/admin/outbox/${d.mailId}`, before: (_page, { b, data }) => mailsInOutbox(b, data) },
     { name: 'legal pages', as: 'admin', path: '/admin/pages' },
     { name: 'editing the privacy notice', as: 'admin', path: '/admin/pages/datenschutz' },

@@ -4,7 +4,7 @@ import { disableTotp } from '../../src/features/auth/auth.queries.ts'
 import { DAY } from '../../src/lib/clock.ts'
 import { newToken } from '../../src/lib/tokens.ts'
 import { buildMunicipality, buildUser } from '../factories.ts'
-import { describeEveryPage, type PageContext, submitIn, submitsWithErrors, totpCode } from '../helpers/browser.ts'
+import { describeEveryPage, type PageContext, showing, submitIn, submitsWithErrors, totpCode } from '../helpers/browser.ts'
 
 /**
  * Every page of the municipalities' people (members, contact persons) and of a staff account, in every
@@ -122,8 +122,8 @@ describeEveryPage<Accounts, unknown>({
       setup: submitsWithErrors('form[action="/account/2fa/recovery-codes"]'),
     },
     { name: 'two-factor setup required for staff', as: 'staff', path: '/account/2fa' },
-    { name: 'invitations, none yet', as: 'newContact', path: '/invitations' },
-    { name: 'invitations in every state', as: 'contact', path: '/invitations' },
+    { name: 'invitations, none yet', as: 'newContact', path: '/invitations', setup: showing('main table', 0) },
+    { name: 'invitations in every state', as: 'contact', path: '/invitations', setup: showing('.badge--revoked') },
     { name: 'invitations filtered', as: 'contact', path: '/invitations?state=expired' },
     { name: 'new invitation', as: 'contact', path: '/invitations/new' },
     { name: 'new invitation with form errors', as: 'contact', path: '/invitations/new', setup: submitsWithErrors('form[action="/invitations/new"]') },
@@ -144,11 +144,13 @@ describeEveryPage<Accounts, unknown>({
       as: 'contact',
       path: '/invitations/bulk',
       setup: async (page) => {
-        await page.locator('#f-csv').fill(`Name;E-Mail;Rolle\nBernd Beispiel;b.beispiel@musterstadt.example;Mitglied\nOhne Adresse;keine-adresse;Mitglied\nPaula Offen;${PENDING_EMAIL};Mitglied\n`)
+        const rows = ['Name;E-Mail;Rolle', 'Bernd Beispiel;b.beispiel@musterstadt.example;Mitglied', 'Ohne Adresse;keine-adresse;Mitglied']
+        // The bad rows: an address that is none, and someone invited already.
+        await page.locator('#f-csv').fill([...rows, `Paula Offen;${PENDING_EMAIL};Mitglied`].join('\n'))
         expect(await submitIn(page, 'form[action="/invitations/bulk/preview"]')).toBe(200)
         await expect.poll(() => page.locator('tbody .field-error').count()).toBe(2)
       },
     },
-    { name: 'colleagues', as: 'contact', path: '/colleagues' },
+    { name: 'colleagues', as: 'contact', path: '/colleagues', setup: showing('form[action$="/reactivate"]') },
   ],
 })

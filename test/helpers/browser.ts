@@ -312,3 +312,11 @@ export function submitsWithErrors(form: string, button?: string) {
     await page.locator('.error-summary').waitFor()
   }
 }
+
+/** A `setup` that only makes sure the state is what the case says: `selector` is on the page (or, with 0, is not). */
+export function showing(selector: string, count?: 0) {
+  return async (page: Page) => {
+    if (count === 0) expect(await page.locator(selector).count(), `${selector} on ${page.url()}`).toBe(0)
+    else await page.locator(selector).first().waitFor()
+  }
+}

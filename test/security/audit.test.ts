@@ -249,6 +249,7 @@ const auditedInFeatureTests: Record<string, { file: string; actions: string[] }>
   'POST /posts/:id/unhide': { file: 'test/features/moderation/moderation.test.ts', actions: ['post.unhidden'] },
   'POST /moderation/reports/:id/hide': { file: 'test/features/moderation/moderation.test.ts', actions: ['post.hidden'] },
   'POST /moderation/reports/:id/dismiss': { file: 'test/features/moderation/moderation.test.ts', actions: ['report.dismissed'] },
+  'POST /posts/:id/restore': { file: 'test/features/threads/threads.test.ts', actions: ['post.restored'] },
 }
 
 async function entriesAfter(id: number) {

@@ -84,32 +84,32 @@ export async function searchThreads(
   const where = filterConditions(filters)
   // The query is written out in every branch, not taken from a CTE: only then does the planner see how
   // common the words are, and walk the newest posts backwards for a common one instead of rechecking all.
-  const query = sql`websearch_to_tsquery('german', ${text})`
-  const anyWord = sql`regexp_replace(querytree(${query}), '&|<->|<[0-9]+>', '|', 'g')::tsquery`
+  const tsQuery = sql`websearch_to_tsquery('german', ${text})`
+  const anyWord = sql`regexp_replace(querytree(${tsQuery}), '&|<->|<[0-9]+>', '|', 'g')::tsquery`
   const { rows } = await sql<{ post_id: number; score: number; total: string; candidates: string }>`
     WITH candidates AS (
       (SELECT newest.id AS post_id FROM (
         SELECT p.id, p.search FROM posts p JOIN threads t ON t.id = p.thread_id
-        WHERE p.search @@ ${query} AND ${where}
+        WHERE p.search @@ ${tsQuery} AND ${where}
         ORDER BY p.id DESC LIMIT ${NEWEST_MATCHES}
-      ) newest ORDER BY ts_rank(newest.search, ${query}) DESC LIMIT ${SEARCH_CAP})
+      ) newest ORDER BY ts_rank(newest.search, ${tsQuery}) DESC LIMIT ${SEARCH_CAP})
       UNION
       -- a title, together with its opening text: "Dolmetscher Mustervertrag" finds the thread titled
       -- "Dolmetscher" whose first post offers a Mustervertrag
       (SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.position = 1
-       WHERE t.search @@ ${anyWord} AND (t.search || p.search) @@ ${query} AND ${where}
-       ORDER BY ts_rank(t.search || p.search, ${query}) DESC LIMIT ${SEARCH_CAP})
+       WHERE t.search @@ ${anyWord} AND (t.search || p.search) @@ ${tsQuery} AND ${where}
+       ORDER BY ts_rank(t.search || p.search, ${tsQuery}) DESC LIMIT ${SEARCH_CAP})
       UNION
       (SELECT p.id FROM attachments a JOIN posts p ON p.id = a.post_id JOIN threads t ON t.id = p.thread_id
-       WHERE a.search @@ ${anyWord} AND (p.search || a.search) @@ ${query} AND ${where}
-       ORDER BY ts_rank(a.search, ${query}) DESC LIMIT ${SEARCH_CAP})
+       WHERE a.search @@ ${anyWord} AND (p.search || a.search) @@ ${tsQuery} AND ${where}
+       ORDER BY ts_rank(a.search, ${tsQuery}) DESC LIMIT ${SEARCH_CAP})
     ),
     scored AS (
       SELECT p.id AS post_id, p.thread_id,
         ts_rank_cd(
           (CASE WHEN p.position = 1 THEN t.search ELSE ''::tsvector END) || p.search
             || coalesce((SELECT string_agg(a.search::text, ' ') FROM attachments a WHERE a.post_id = p.id)::tsvector, ''::tsvector),
-          ${query}, 1)
+          ${tsQuery}, 1)
         * (1.0 / (1.0 + greatest(0, extract(epoch FROM (${page.now}::timestamptz - p.created_at)) / 86400.0) / ${RECENCY_DAYS}))
           AS score
       FROM candidates c JOIN posts p ON p.id = c.post_id JOIN threads t ON t.id = p.thread_id

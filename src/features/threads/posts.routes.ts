@@ -4,6 +4,7 @@ import { badRequest, forbidden } from '../../lib/errors.ts'
 import { type FieldErrors, keepValues, parseForm } from '../../lib/forms.ts'
 import { t } from '../../lib/i18n.ts'
 import { renderMarkdown } from '../../lib/markdown.ts'
+import { audit } from '../audit/audit.queries.ts'
 import { notifySolution } from '../notifications/notifications.service.ts'
 import { canClearSolution, canDelete, canEdit, canMarkSolution, canRestore } from './threads.access.ts'
 import { deletePost, editPost, restorePost, revisionsOf, setSolution, type ThreadRow } from './threads.queries.ts'
@@ -122,9 +123,14 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
     requireNoFields(request.body)
     const { post, thread } = await visiblePost(db, request.user!, parseId(request.params))
     if (!canDelete(request.user!, post)) throw forbidden('threads.notAllowed')
-    await db.transaction().execute((trx) =>
-      deletePost(trx, { postId: post.id, threadId: thread.id, position: post.position, actorId: request.user!.id, now: clock.now() }),
-    )
+    const now = clock.now()
+    await db.transaction().execute(async (trx) => {
+      await deletePost(trx, { postId: post.id, threadId: thread.id, position: post.position, actorId: request.user!.id, now })
+      // Staff removing someone else's text is a moderation action: it goes into the audit log.
+      if (post.author_id !== request.user!.id) {
+        await audit(trx, { actorId: request.user!.id, action: 'post.deleted', targetType: 'post', targetId: post.id, now })
+      }
+    })
     if (post.position === 1) {
       reply.flash('threads.threadDeletedFlash')
       return reply.redirect(`/forums/${thread.forum_slug}`, 303)
@@ -137,7 +143,10 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
     requireNoFields(request.body)
     const { post, thread } = await visiblePost(db, request.user!, parseId(request.params))
     if (!canRestore(request.user!, post)) throw forbidden('threads.notAllowed')
-    await db.transaction().execute((trx) => restorePost(trx, { postId: post.id, threadId: thread.id, position: post.position }))
+    await db.transaction().execute(async (trx) => {
+      await restorePost(trx, { postId: post.id, threadId: thread.id, position: post.position })
+      await audit(trx, { actorId: request.user!.id, action: 'post.restored', targetType: 'post', targetId: post.id, now: clock.now() })
+    })
     reply.flash('threads.restoredFlash')
     return reply.redirect(postUrl(thread.id, post.position, post.id), 303)
   })

@@ -324,6 +324,18 @@ describe('editing, history, deleting and restoring', () => {
     expect((await post(staff.agent, `/posts/${mine.id}/restore`)).status).toBe(303)
     expect((await agent.get(`/threads/${thread.id}`)).text).toContain('Das nehme ich zurück.')
     expect((await t.db.selectFrom('threads').select('reply_count').where('id', '=', thread.id).executeTakeFirstOrThrow()).reply_count).toBe(1)
+    // The author's own delete is not a moderation action; the staff restore is.
+    const logged = await t.db.selectFrom('audit_log').select(['action', 'actor_id']).where('target_id', '=', mine.id).where('target_type', '=', 'post').execute()
+    expect(logged).toEqual([{ action: 'post.restored', actor_id: staff.user.id }])
+  })
+
+  it('staff deleting someone else\'s post is in the audit log', async () => {
+    const { thread } = await buildThread(t.db)
+    const reply = await buildReply(t.db, thread.id, { body: 'Unpassender Beitrag' })
+    const staff = await signedIn(t, 'staff')
+    expect((await post(staff.agent, `/posts/${reply.id}/delete`)).status).toBe(303)
+    const logged = await t.db.selectFrom('audit_log').select(['action', 'actor_id']).where('target_id', '=', reply.id).where('target_type', '=', 'post').execute()
+    expect(logged).toEqual([{ action: 'post.deleted', actor_id: staff.user.id }])
   })
 
   it('deleting the opening post removes the thread from lists and from members; staff can restore it', async () => {

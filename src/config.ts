@@ -28,6 +28,7 @@ const envSchema = z.object({
   IP_RETENTION_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
 })
 
 export type Config = {
@@ -48,6 +49,8 @@ export type Config = {
   ipRetentionDays: number
   sessionIdleMs: number
   sessionMaxMs: number
+  /** How often the scheduler looks for due jobs (digests, retention, trends). */
+  schedulerTickMs: number
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ipRetentionDays: e.IP_RETENTION_DAYS,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    schedulerTickMs: e.SCHEDULER_TICK_SECONDS * 1000,
   }
 }
 

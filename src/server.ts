@@ -7,6 +7,8 @@ import { systemClock } from './lib/clock.ts'
 import { createMailer } from './plugins/mailer.ts'
 import { DEMO_PASSWORD, demoAccounts, seedDemo } from '../seeds/demo.ts'
 import { firstAdminLink } from './features/setup/setup.service.ts'
+import { startScheduler } from './features/jobs/jobs.service.ts'
+import { jobs } from './jobs.ts'
 
 async function main() {
   const started = Date.now()
@@ -15,8 +17,11 @@ async function main() {
   await migrateToLatest(handle.db)
   const seeded = config.demo ? await seedDemo(handle.db) : false
   const mailer = createMailer(config)
-  const app = await buildApp({ config, db: handle.db, mailer, clock: systemClock })
+  const deps = { config, db: handle.db, mailer, clock: systemClock }
+  const app = await buildApp(deps)
 
+  // Jobs claim their turn in Postgres, so every instance may run a scheduler.
+  const scheduler = startScheduler(deps, jobs, { tickMs: config.schedulerTickMs, log: app.log })
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return
@@ -25,6 +30,7 @@ async function main() {
     // Stop accepting, let running requests finish, then release mail and database.
     const force = setTimeout(() => process.exit(1), 10_000)
     force.unref()
+    await scheduler.stop()
     await closeAll(app, mailer, handle)
     process.exit(0)
   }

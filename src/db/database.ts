@@ -1,5 +1,6 @@
 import type { AuditLogTable } from '../features/audit/audit.table.ts'
 import type { LoginThrottleTable, PasswordResetsTable, RecoveryCodesTable } from '../features/auth/auth.table.ts'
+import type { ScheduledJobsTable } from '../features/jobs/jobs.table.ts'
 import type { ForumsTable } from '../features/forums/forums.table.ts'
 import type { InvitationsTable } from '../features/invitations/invitations.table.ts'
 import type { MunicipalitiesTable } from '../features/municipalities/municipalities.table.ts'
@@ -47,4 +48,5 @@ export interface Database {
   forum_visits: ForumVisitsTable
   notifications: NotificationsTable
   reports: ReportsTable
+  scheduled_jobs: ScheduledJobsTable
 }

@@ -21,7 +21,12 @@ class ProjectMigrationProvider implements MigrationProvider {
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new ProjectMigrationProvider() })
+  const migrator = new Migrator({
+    db,
+    provider: new ProjectMigrationProvider(),
+    // Features land from parallel branches; a database migrated before a merge still takes the new ones.
+    allowUnorderedMigrations: true,
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)

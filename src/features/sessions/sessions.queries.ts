@@ -67,6 +67,10 @@ export async function deleteExpiredSessions(db: Kysely<Database>, now: Date) {
   await db.deleteFrom('sessions').where('expires_at', '<=', now).execute()
 }
 
+export async function deleteExpiredRateLimits(db: Kysely<Database>, now: Date) {
+  await db.deleteFrom('rate_limits').where('reset_at', '<=', now).execute()
+}
+
 /** Fixed-window counter for @fastify/rate-limit, shared by every app instance. */
 export async function hitRateLimit(db: Kysely<Database>, key: string, windowMs: number, now: Date) {
   const resetAt = new Date(now.getTime() + windowMs)

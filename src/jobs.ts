@@ -1,0 +1,15 @@
+import { HOUR } from './lib/clock.ts'
+import type { Job } from './features/jobs/jobs.service.ts'
+import { deleteExpiredRateLimits, deleteExpiredSessions } from './features/sessions/sessions.queries.ts'
+
+/** Every periodic job of the app; server.ts runs them with the scheduler (src/features/jobs). */
+export const jobs: Job[] = [
+  {
+    name: 'expired-sessions',
+    everyMs: HOUR,
+    async run({ db }, now) {
+      await deleteExpiredSessions(db, now)
+      await deleteExpiredRateLimits(db, now)
+    },
+  },
+]

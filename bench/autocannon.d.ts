@@ -1,11 +1,12 @@
 // The few parts of autocannon's API the benchmarks use (the package ships no types).
 declare module 'autocannon' {
-  type Request = { method?: string; path?: string; headers?: Record<string, string>; body?: string }
+  export type Request = { method?: string; path?: string; headers?: Record<string, string>; body?: string }
+  export type RequestSpec = Request & { setupRequest?: (request: Request) => Request }
   type Options = {
     url: string
     connections?: number
     duration?: number
-    requests?: (Request & { setupRequest?: (request: Request) => Request })[]
+    requests?: RequestSpec[]
   }
   type Histogram = { average: number; mean: number; p50: number; p97_5: number; p99: number; max: number }
   export type Result = {
@@ -15,6 +16,9 @@ declare module 'autocannon' {
     timeouts: number
     non2xx: number
     '2xx': number
+    '3xx': number
+    '4xx': number
+    '5xx': number
   }
   export default function autocannon(options: Options): Promise<Result>
 }

@@ -1,17 +1,18 @@
 /**
- * `npm run bench`: a first load test. Starts the app in a child process (so the load generator does not
- * share its event loop) on an in-memory embedded database, or on a fresh database on the server in
- * DATABASE_URL, seeds one member and measures pages with autocannon. Never part of `npm test`.
- * See bench/README.md.
+ * `npm run bench`: the load test. Starts the app in a child process (so the load generator does not
+ * share its event loop) and measures the pages members hit most with autocannon, signed in.
+ * With DATABASE_URL pointing at a database filled by `npm run bench:data`, it measures that large forum;
+ * otherwise it makes a throwaway database (in memory, or `kf_bench_…` on the server) with a small
+ * generated forum. Never part of `npm test`. See bench/README.md.
  */
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
+import autocannon, { type RequestSpec } from 'autocannon'
 import pg from 'pg'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
@@ -19,7 +20,7 @@ import { connectDatabase, type DatabaseHandle } from '../src/db/connect.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 import { systemClock } from '../src/lib/clock.ts'
 import { createMailer } from '../src/plugins/mailer.ts'
-import { buildUser } from '../test/factories.ts'
+import { BENCH_MARKER, BENCH_PASSWORD, BENCH_STAFF_EMAIL, generate, sizes } from './data.ts'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -27,8 +28,19 @@ const here = dirname(fileURLToPath(import.meta.url))
 // The app runs as in production, behind a TLS proxy (TRUST_PROXY): without this, Secure cookies are never set.
 const BEHIND_TLS_PROXY = { 'x-forwarded-proto': 'https' }
 
-type Ready = { type: 'ready'; port: number; email: string; password: string; database: string }
-type Memory = { type: 'memory'; rssMb: number; maxRssMb: number }
+type Ready = {
+  type: 'ready'
+  port: number
+  memberEmail: string
+  staffEmail: string
+  password: string
+  database: string
+  threadId: number
+  /** The app's PID and, on a server, the PIDs of Postgres: CPU time per request is read from /proc. */
+  postgres: boolean
+}
+type Memory = { type: 'memory'; rssMb: number; maxRssMb: number; cpuMs: number }
+type Scenario = { name: string; path: string; method?: 'GET' | 'POST'; as: 'anonymous' | 'member' | 'staff'; body?: () => string; contentType?: string }
 
 if (process.argv.includes('--serve')) await serve()
 else await main()
@@ -51,47 +63,68 @@ async function main() {
   try {
     const server = await ask<Ready>('', 'ready')
     const origin = `http://127.0.0.1:${server.port}`
-    const cookie = await signIn(origin, server.email, server.password)
+    const member = await signIn(origin, server.memberEmail, server.password)
+    const staff = await signIn(origin, server.staffEmail, server.password)
+    const replyToken = await csrfToken(origin, `/threads/${server.threadId}/reply`, member)
+    let replyNo = 0
 
-    const scenarios = [
-      { name: 'Anmeldeseite (anonym)', path: '/login', headers: { ...BEHIND_TLS_PROXY } },
-      { name: 'Startseite (angemeldet)', path: '/', headers: { ...BEHIND_TLS_PROXY, cookie } },
+    const scenarios: Scenario[] = [
+      { name: 'Anmeldeseite (anonym)', path: '/login', as: 'anonymous' },
+      { name: 'Startseite', path: '/', as: 'member' },
+      { name: 'Forum', path: '/forums/integration', as: 'member' },
+      { name: 'Thema mit 20 Antworten', path: `/threads/${server.threadId}`, as: 'member' },
+      { name: 'Suche (häufiges Wort)', path: `/search?q=${encodeURIComponent('Unterbringung')}`, as: 'member' },
+      { name: 'Suche (seltenes Wort)', path: `/search?q=${encodeURIComponent('Trinkwasserampel')}`, as: 'member' },
+      { name: 'Dashboard (Geschäftsstelle)', path: '/dashboard', as: 'staff' },
+      {
+        name: 'Antwort schreiben',
+        path: `/threads/${server.threadId}/replies`,
+        method: 'POST',
+        as: 'member',
+        contentType: 'application/x-www-form-urlencoded',
+        body: () => new URLSearchParams({ _csrf: replyToken, body: `Antwort ${++replyNo} aus dem Lasttest: Wir haben gute Erfahrungen mit Dolmetschern gemacht.` }).toString(),
+      },
     ]
     console.log(`\n${server.database}, ${CONNECTIONS} Verbindungen, je ${DURATION_SECONDS} s\n`)
     const results = []
     for (const scenario of scenarios) {
-      const check = await fetch(origin + scenario.path, { headers: scenario.headers, redirect: 'manual' })
-      if (check.status !== 200) throw new Error(`${scenario.path} answered ${check.status}, expected 200`)
-      const result = await autocannon({
-        url: origin,
-        connections: CONNECTIONS,
-        duration: DURATION_SECONDS,
-        requests: [
-          {
-            method: 'GET',
-            path: scenario.path,
-            headers: scenario.headers,
-            // The rate limiter (600 a minute per address) would otherwise answer most requests with 429;
-            // a new client address per request measures the page, limiter bookkeeping included.
-            setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'x-forwarded-for': randomAddress() } }),
-          },
-        ],
-      })
+      const cookie = scenario.as === 'member' ? member.cookie : scenario.as === 'staff' ? staff.cookie : undefined
+      const headers: Record<string, string> = { ...BEHIND_TLS_PROXY, origin: 'https://forum.bench.invalid', ...(cookie ? { cookie } : {}) }
+      if (scenario.contentType) headers['content-type'] = scenario.contentType
+      const check = await fetch(origin + scenario.path, { method: scenario.method ?? 'GET', headers, body: scenario.body?.(), redirect: 'manual' })
+      if (check.status === 404 && scenario.path === '/dashboard') {
+        console.log(`${scenario.name.padEnd(30)} (noch nicht vorhanden)`)
+        continue
+      }
+      const expected = scenario.method === 'POST' ? 303 : 200
+      if (check.status !== expected) throw new Error(`${scenario.path} answered ${check.status}, expected ${expected}`)
+      // Warm-up: caches, JIT and connection pools settle before the measured run.
+      await autocannon({ url: origin, connections: CONNECTIONS, duration: 2, requests: [request(scenario, headers)] })
+      const before = await ask<Memory>('memory', 'memory')
+      const pgBefore = server.postgres ? postgresCpuMs() : 0
+      const result = await autocannon({ url: origin, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [request(scenario, headers)] })
       const memory = await ask<Memory>('memory', 'memory')
+      const pgMs = server.postgres ? postgresCpuMs() - pgBefore : 0
+      const requests = Math.max(1, result.requests.total)
       const row = {
         scenario: scenario.name,
         path: scenario.path,
         requestsPerSecond: Math.round(result.requests.average),
         latencyP50Ms: result.latency.p50,
         latencyP99Ms: result.latency.p99,
+        latencyMaxMs: result.latency.max,
         requests: result.requests.total,
-        errors: result.errors + result.timeouts + result.non2xx,
+        // 3xx is the expected answer of a form POST; anything 4xx/5xx, a timeout or a dropped connection is not.
+        errors: result.errors + result.timeouts + result['4xx'] + result['5xx'],
+        appCpuMsPerRequest: round2((memory.cpuMs - before.cpuMs) / requests),
+        postgresCpuMsPerRequest: server.postgres ? round2(pgMs / requests) : null,
         rssMb: memory.rssMb,
         maxRssMb: memory.maxRssMb,
       }
       results.push(row)
       console.log(
-        `${row.scenario.padEnd(26)} ${String(row.requestsPerSecond).padStart(6)} req/s   p50 ${row.latencyP50Ms} ms   p99 ${row.latencyP99Ms} ms   Fehler ${row.errors}   RSS ${row.rssMb} MB (max ${row.maxRssMb} MB)`,
+        `${row.scenario.padEnd(30)} ${String(row.requestsPerSecond).padStart(6)} req/s   p50 ${row.latencyP50Ms} ms   p99 ${row.latencyP99Ms} ms   ` +
+          `Fehler ${row.errors}   CPU/Anfrage ${row.appCpuMsPerRequest} ms App${row.postgresCpuMsPerRequest === null ? '' : ` + ${row.postgresCpuMsPerRequest} ms Postgres`}   RSS ${row.rssMb} MB (max ${row.maxRssMb} MB)`,
       )
     }
     const report = {
@@ -114,8 +147,52 @@ async function main() {
   }
 }
 
+function request(scenario: Scenario, headers: Record<string, string>): RequestSpec {
+  return {
+    method: scenario.method ?? 'GET',
+    path: scenario.path,
+    headers,
+    // The rate limiter (600 a minute per address) would otherwise answer most requests with 429;
+    // a new client address per request measures the page, limiter bookkeeping included.
+    setupRequest: (req) => ({
+      ...req,
+      ...(scenario.body ? { body: scenario.body() } : {}),
+      headers: { ...req.headers, 'x-forwarded-for': randomAddress() },
+    }),
+  }
+}
+
+function round2(n: number) {
+  return Math.round(n * 100) / 100
+}
+
+/** CPU time (user + system) of every Postgres process on this machine, in ms, from /proc. */
+function postgresCpuMs(): number {
+  const ticksPerSecond = 100
+  let ticks = 0
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue
+      const fields = stat.slice(close + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return (ticks * 1000) / ticksPerSecond
+}
+
+async function csrfToken(origin: string, path: string, session: { cookie: string }): Promise<string> {
+  const res = await fetch(origin + path, { headers: { ...BEHIND_TLS_PROXY, cookie: session.cookie } })
+  const token = (await res.text()).match(/name="_csrf" value="([^"]+)"/)?.[1]
+  if (!token) throw new Error(`no CSRF token on ${path} (${res.status})`)
+  return token
+}
+
 /** Signs in through the real form (CSRF token and all) and returns the session cookie. */
-async function signIn(origin: string, email: string, password: string): Promise<string> {
+async function signIn(origin: string, email: string, password: string): Promise<{ cookie: string }> {
   const page = await fetch(`${origin}/login`, { headers: BEHIND_TLS_PROXY })
   const anonymous = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
   const token = (await page.text()).match(/name="_csrf" value="([^"]+)"/)?.[1]
@@ -126,8 +203,8 @@ async function signIn(origin: string, email: string, password: string): Promise<
     headers: { ...BEHIND_TLS_PROXY, cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: token, email, password }),
   })
-  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`)
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+  if (res.status !== 303) throw new Error(`sign-in failed for ${email}: ${res.status}`)
+  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') }
 }
 
 /** A random address from TEST-NET-3 (RFC 5737): it only labels requests, nothing is sent there. */
@@ -142,7 +219,15 @@ async function serve() {
   const dataDir = mkdtempSync(join(tmpdir(), 'kf-bench-'))
   const { handle, database, dropDatabase } = await benchDatabase()
   await migrateToLatest(handle.db)
-  const member = await buildUser(handle.db)
+  // A database from `npm run bench:data` is used as it is; a throwaway one gets a small forum.
+  await generate(handle.db, sizes(Number(process.env.BENCH_SCALE ?? 0.02)), () => {})
+  const thread = await handle.db
+    .selectFrom('threads')
+    .select('id')
+    .where('reply_count', '=', 20)
+    .where('locked_at', 'is', null)
+    .orderBy('id')
+    .executeTakeFirstOrThrow()
   const config = loadConfig({
     NODE_ENV: 'production',
     BASE_URL: 'https://forum.bench.invalid',
@@ -156,13 +241,23 @@ async function serve() {
   const app = await buildApp({ config, db: handle.db, mailer, clock: systemClock })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as AddressInfo
-  process.send!({ type: 'ready', port, email: member.email, password: member.password, database } satisfies Ready)
+  process.send!({
+    type: 'ready',
+    port,
+    memberEmail: 'bench.user2@bench.invalid',
+    staffEmail: BENCH_STAFF_EMAIL,
+    password: BENCH_PASSWORD,
+    database,
+    threadId: thread.id,
+    postgres: !!process.env.DATABASE_URL,
+  } satisfies Ready)
 
   process.on('message', async (message) => {
     if (message === 'memory') {
       const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20)
       const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-      process.send!({ type: 'memory', rssMb, maxRssMb } satisfies Memory)
+      const cpu = process.cpuUsage()
+      process.send!({ type: 'memory', rssMb, maxRssMb, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies Memory)
     }
     if (message === 'stop') {
       // autocannon drops its connections at the deadline; let the requests already inside finish first.
@@ -183,6 +278,17 @@ async function benchDatabase(): Promise<{ handle: DatabaseHandle; database: stri
   if (!url) {
     return { handle: await connectDatabase({ inMemory: true }), database: 'eingebettetes PostgreSQL (PGlite, im Speicher)', dropDatabase: async () => {} }
   }
+  const existing = await connectDatabase({ databaseUrl: url })
+  const marker = await existing.db
+    .selectFrom('app_settings')
+    .select('key')
+    .where('key', '=', BENCH_MARKER)
+    .executeTakeFirst()
+    .catch(() => undefined)
+  if (marker) {
+    return { handle: existing, database: `PostgreSQL-Server, Benchmark-Daten in ${new URL(url).pathname.slice(1)}`, dropDatabase: async () => {} }
+  }
+  await existing.close()
   const name = `kf_bench_${randomBytes(4).toString('hex')}`
   const admin = new URL(url)
   admin.pathname = '/postgres'

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Transaction } from 'kysely'
 import type { AppDeps } from '../../app.ts'
+import type { Database } from '../../db/database.ts'
 import { badRequest, forbidden } from '../../lib/errors.ts'
 import { type FieldErrors, keepValues, parseForm } from '../../lib/forms.ts'
 import { t } from '../../lib/i18n.ts'
@@ -69,6 +71,12 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
     return loaded
   }
 
+  /** Staff changing someone else's words is a moderation action: it goes into the audit log. */
+  async function auditModeratorEdit(trx: Transaction<Database>, actorId: number, post: Loaded['post']) {
+    if (post.author_id === actorId) return
+    await audit(trx, { actorId, action: 'post.edited', targetType: 'post', targetId: post.id, details: { thread_id: post.thread_id }, now: clock.now() })
+  }
+
   app.get('/posts/:id/edit', { config: signedIn }, async (request, reply) => {
     const loaded = await editable(request)
     return renderEdit(request, reply, loaded, { values: currentValues(loaded.post, loaded.thread) })
@@ -83,22 +91,24 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
     if (!isOpening) {
       const form = parseForm(editReplySchema, raw)
       if (!form.ok) return renderEdit(request, reply, loaded, { values: form.values, errors: form.errors }, 422)
-      await db.transaction().execute((trx) =>
-        editPost(trx, { postId: post.id, threadId: thread.id, editorId: request.user!.id, body: form.data.body, now: clock.now() }),
-      )
+      await db.transaction().execute(async (trx) => {
+        await editPost(trx, { postId: post.id, threadId: thread.id, editorId: request.user!.id, body: form.data.body, now: clock.now() })
+        await auditModeratorEdit(trx, request.user!.id, post)
+      })
     } else {
       const form = parseForm(editOpeningSchema(thread.kind), raw)
       if (!form.ok) return renderEdit(request, reply, loaded, { values: form.values, errors: form.errors }, 422)
-      await db.transaction().execute((trx) =>
-        editPost(trx, {
+      await db.transaction().execute(async (trx) => {
+        await editPost(trx, {
           postId: post.id,
           threadId: thread.id,
           editorId: request.user!.id,
           body: form.data.body,
           now: clock.now(),
           thread: { title: form.data.title, bestPractice: bestPracticeParts(thread.kind, form.data) },
-        }),
-      )
+        })
+        await auditModeratorEdit(trx, request.user!.id, post)
+      })
     }
     reply.flash('threads.saved')
     return reply.redirect(postUrl(thread.id, post.position, post.id), 303)

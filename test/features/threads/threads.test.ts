@@ -338,6 +338,26 @@ describe('editing, history, deleting and restoring', () => {
     expect(logged).toEqual([{ action: 'post.deleted', actor_id: staff.user.id }])
   })
 
+  it('staff editing someone else\'s post is in the audit log; editing one\'s own is not', async () => {
+    const { thread } = await buildThread(t.db)
+    const reply = await buildReply(t.db, thread.id, { body: 'Telefonnummer 0123 456' })
+    const staff = await signedIn(t, 'staff')
+    expect((await post(staff.agent, `/posts/${reply.id}/edit`, { body: 'Telefonnummer entfernt' })).status).toBe(303)
+    const own = await buildReply(t.db, thread.id, { author: staff.user, body: 'Hinweis der Geschäftsstelle' })
+    expect((await post(staff.agent, `/posts/${own.id}/edit`, { body: 'Hinweis der Geschäftsstelle, ergänzt' })).status).toBe(303)
+    const logged = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'target_id'])
+      .where('target_type', '=', 'post')
+      .where('target_id', 'in', [reply.id, own.id])
+      .execute()
+    expect(logged).toEqual([{ action: 'post.edited', actor_id: staff.user.id, target_id: reply.id }])
+    const admin = await signedIn(t, 'admin')
+    const log = await admin.agent.get('/admin/audit?action=post.edited')
+    expect(log.status).toBe(200)
+    expect(log.text).toContain('Beitrag bearbeitet (Moderation)')
+  })
+
   it('deleting the opening post removes the thread from lists and from members; staff can restore it', async () => {
     const { user, agent } = await signedIn(t, 'member')
     const { thread, post: opening } = await buildThread(t.db, { author: user, title: 'Bald verschwunden', at: new Date('2026-03-08T00:00:00Z') })

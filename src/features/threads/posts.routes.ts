@@ -8,6 +8,7 @@ import { t } from '../../lib/i18n.ts'
 import { renderMarkdown } from '../../lib/markdown.ts'
 import { audit } from '../audit/audit.queries.ts'
 import { notifySolution } from '../notifications/notifications.service.ts'
+import { mentionLinks } from '../people/people.links.ts'
 import { canClearSolution, canDelete, canEdit, canMarkSolution, canRestore } from './threads.access.ts'
 import { deletePost, editPost, restorePost, revisionsOf, setSolution, type ThreadRow } from './threads.queries.ts'
 import { editOpeningSchema, editReplySchema, noFieldsSchema, parseId } from './threads.schemas.ts'
@@ -44,7 +45,7 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
     return reply.redirect(postUrl(thread.id, post.position, post.id), 303)
   })
 
-  function renderEdit(request: FastifyRequest, reply: FastifyReply, loaded: Loaded, state: FormState, status = 200) {
+  async function renderEdit(request: FastifyRequest, reply: FastifyReply, loaded: Loaded, state: FormState, status = 200) {
     const { post, thread } = loaded
     const locale = request.locale
     const isOpening = post.position === 1
@@ -59,7 +60,7 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
         isBestPractice,
         values: state.values,
         errors: state.errors,
-        preview: state.preview ? previewOf(state.values, isBestPractice, locale) : undefined,
+        preview: state.preview ? await previewOf(db, state.values, isBestPractice, locale) : undefined,
       },
       status,
     )
@@ -117,14 +118,15 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
   app.get('/posts/:id/history', { config: staffOnly }, async (request, reply) => {
     const { post, thread } = await visiblePost(db, request.user!, parseId(request.params))
     const revisions = await revisionsOf(db, post.id)
+    const links = await mentionLinks(db, [post.body, ...revisions.map((r) => r.body)])
     return reply.page('threads/history.hbs', {
       title: t(request.locale, 'threads.history.title', { position: post.position }),
-      post: { id: post.id, position: post.position, url: postUrl(thread.id, post.position, post.id), html: renderMarkdown(post.body) },
+      post: { id: post.id, position: post.position, url: postUrl(thread.id, post.position, post.id), html: renderMarkdown(post.body, links) },
       thread: { id: thread.id, title: thread.title },
       revisions: revisions.map((r) => ({
         ...r,
         editor_name: r.editor_name ?? t(request.locale, 'threads.formerMember'),
-        html: renderMarkdown(r.body),
+        html: renderMarkdown(r.body, links),
       })),
     })
   })

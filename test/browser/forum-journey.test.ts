@@ -1,7 +1,6 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { buildMunicipality, buildUser } from '../factories.ts'
-import { buildReply, buildThread } from '../features/threads/factories.ts'
+import { buildMunicipality, buildReply, buildThread, buildUser } from '../factories.ts'
 import { type BrowserApp, describeInBrowser, expectNoAxeViolations, signIn, startBrowserApp, submitIn } from '../helpers/browser.ts'
 
 type Person = Awaited<ReturnType<typeof buildUser>>

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildMunicipality, buildUser } from '../../factories.ts'
+import { buildMunicipality, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
-import { buildThread } from '../notifications/forum-factories.ts'
 
 let t: TestApp
 let agent: ReturnType<TestApp['agent']>

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeUploads } from '../../../src/features/attachments/attachments.service.ts'
-import { buildMunicipality, buildUser } from '../../factories.ts'
+import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, csrfFrom, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread, post, signedIn, textOf } from './factories.ts'
+import { post, signedIn, textOf } from './helpers.ts'
 
 let t: TestApp
 beforeAll(async () => {

@@ -1,6 +1,9 @@
 import createDOMPurify from 'dompurify'
 import { JSDOM } from 'jsdom'
 import MarkdownIt from 'markdown-it'
+import type StateCore from 'markdown-it/lib/rules_core/state_core.mjs'
+import type Token from 'markdown-it/lib/token.mjs'
+import { MENTION } from './mentions.ts'
 
 /**
  * Markdown → safe HTML, in two independent layers: markdown-it with raw HTML off and a link-scheme
@@ -31,6 +34,51 @@ md.core.ruler.push('demote_h1', (state) => {
     if ((token.type === 'heading_open' || token.type === 'heading_close') && token.tag === 'h1') token.tag = 'h2'
   }
 })
+
+/** The link of a mentioned handle, or undefined when nobody (active) has it: then it stays plain text. */
+export type MentionLink = (handle: string) => string | undefined
+
+// "@handle" of a known person becomes a link, built as tokens (never as HTML text), so the renderer
+// escapes it and the sanitiser sees it like any other link. Code and existing links are left alone.
+md.core.ruler.push('mentions', (state) => {
+  const link = (state.env as { mentionLink?: MentionLink } | undefined)?.mentionLink
+  if (!link) return
+  for (const block of state.tokens) {
+    if (block.type !== 'inline' || !block.children) continue
+    let linkDepth = 0
+    block.children = block.children.flatMap((token) => {
+      if (token.type === 'link_open') linkDepth++
+      if (token.type === 'link_close') linkDepth--
+      return token.type === 'text' && linkDepth === 0 ? linkMentions(state, token, link) : [token]
+    })
+  }
+})
+
+function linkMentions(state: StateCore, token: Token, link: MentionLink): Token[] {
+  const text = token.content
+  const out: Token[] = []
+  let last = 0
+  const plain = (content: string) => {
+    const t = new state.Token('text', '', 0)
+    t.content = content
+    return t
+  }
+  for (const match of text.matchAll(new RegExp(MENTION))) {
+    const href = link(match[1]!.toLowerCase())
+    if (!href) continue
+    if (match.index > last) out.push(plain(text.slice(last, match.index)))
+    const open = new state.Token('link_open', 'a', 1)
+    open.attrs = [['href', href]]
+    open.markup = 'mention'
+    const close = new state.Token('link_close', 'a', -1)
+    close.markup = 'mention'
+    out.push(open, plain(match[0]), close)
+    last = match.index + match[0].length
+  }
+  if (last === 0) return [token]
+  if (last < text.length) out.push(plain(text.slice(last)))
+  return out
+}
 
 // Images would load from anywhere (a third-party request, blocked by the CSP anyway): show them as links.
 md.renderer.rules.image = (tokens, idx) => {
@@ -73,7 +121,10 @@ function sanitize(html: string): string {
   })
 }
 
-/** Renders user Markdown to HTML that is safe to print with the `markdown` partial. */
-export function renderMarkdown(source: string): string {
-  return sanitize(md.render(source))
+/**
+ * Renders user Markdown to HTML that is safe to print with the `markdown` partial. With `mentionLink`,
+ * mentions of known people become links (resolve the handles of a whole page at once beforehand).
+ */
+export function renderMarkdown(source: string, mentionLink?: MentionLink): string {
+  return sanitize(md.render(source, { mentionLink }))
 }

@@ -161,4 +161,42 @@ describe('renderMarkdown', () => {
       { numRuns: 1500 },
     )
   })
+
+  describe('mentions', () => {
+    const known = (handle: string) => (['erika.muster', 'jan.meyer2'].includes(handle) ? `/people?handle=${handle}` : undefined)
+
+    it('links the handles of known people and leaves unknown ones as text', () => {
+      const html = renderMarkdown('Frag @Erika.Muster oder @niemand.da, cc @jan.meyer2.', known)
+      expect(html).toContain('<a href="/people?handle=erika.muster" rel="nofollow noopener ugc">@Erika.Muster</a>')
+      expect(html).toContain('<a href="/people?handle=jan.meyer2" rel="nofollow noopener ugc">@jan.meyer2</a>.')
+      expect(html).toContain('oder @niemand.da,')
+    })
+
+    it('links nothing without a resolver, in code, in email addresses or inside links', () => {
+      expect(renderMarkdown('Hallo @erika.muster')).toBe('<p>Hallo @erika.muster</p>\n')
+      const html = renderMarkdown('`@erika.muster` e.muster@erika.muster [@erika.muster](https://example.de)\n\n```\n@erika.muster\n```', known)
+      expect(html).not.toContain('/people?handle=')
+      expect(html).toContain('<code>@erika.muster</code>')
+    })
+
+    it('links in emphasis, lists and quotes, keeping the text around it', () => {
+      const html = renderMarkdown('> **Danke @erika.muster!**\n\n- @jan.meyer2 weiß es', known)
+      expect(html).toContain('<strong>Danke <a href="/people?handle=erika.muster" rel="nofollow noopener ugc">@erika.muster</a>!</strong>')
+      expect(html).toContain('<li><a href="/people?handle=jan.meyer2" rel="nofollow noopener ugc">@jan.meyer2</a> weiß es</li>')
+    })
+
+    it('leaves nothing executable when every handle is linked (property-based)', () => {
+      const everyone = (handle: string) => `/people?handle=${encodeURIComponent(handle)}`
+      const fragments = [...payloads, '@', '@erika.muster', '@a', '.', '@javascript:alert(1)', '[', '](', ')', '`', '\n', ' ', '<', '"']
+      const source = fc
+        .array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 6 })), { maxLength: 20 })
+        .map((parts) => parts.join(''))
+      fc.assert(
+        fc.property(source, (markdown) => {
+          expect(problemsIn(renderMarkdown(markdown, everyone))).toEqual([])
+        }),
+        { numRuns: 800 },
+      )
+    })
+  })
 })

@@ -4,6 +4,10 @@ export const messages = {
     'attachments.field': 'Anhänge',
     'attachments.hint': 'Bis zu 5 Dateien mit je höchstens 10 MB: PDF, Word, Excel, PowerPoint, OpenDocument, Bilder (PNG, JPEG, GIF, WebP).',
     'attachments.tooMany': 'Bitte wählen Sie höchstens 5 Dateien aus.',
+    'attachments.tooManyOnPost':
+      'Ein Beitrag kann höchstens 5 Anhänge haben. Entfernen Sie vorhandene Anhänge oder wählen Sie weniger Dateien aus.',
+    'attachments.current': 'Vorhandene Anhänge',
+    'attachments.remove': 'entfernen',
     'attachments.tooLarge': 'Eine Datei ist größer als 10 MB. Bitte verkleinern Sie sie oder laden Sie sie einzeln als PDF hoch.',
     'attachments.empty': 'Eine der Dateien ist leer.',
     'attachments.type':
@@ -24,6 +28,9 @@ export const messages = {
     'attachments.field': 'Attachments',
     'attachments.hint': 'Up to 5 files of at most 10 MB each: PDF, Word, Excel, PowerPoint, OpenDocument, images (PNG, JPEG, GIF, WebP).',
     'attachments.tooMany': 'Please choose at most 5 files.',
+    'attachments.tooManyOnPost': 'A post can have at most 5 attachments. Remove existing ones or choose fewer files.',
+    'attachments.current': 'Current attachments',
+    'attachments.remove': 'remove',
     'attachments.tooLarge': 'A file is larger than 10 MB. Please make it smaller or upload it separately as a PDF.',
     'attachments.empty': 'One of the files is empty.',
     'attachments.type':

@@ -28,6 +28,21 @@ export async function listAttachmentsOfPosts(db: Db, postIds: number[]) {
 }
 
 /**
+ * Deletes these attachments of one post (ids of other posts' attachments do nothing) and returns their
+ * stored names: remove the files once the transaction has committed, so a rollback loses no file.
+ */
+export async function deleteAttachmentsOfPost(db: Db, postId: number, ids: number[]): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await db
+    .deleteFrom('attachments')
+    .where('post_id', '=', postId)
+    .where('id', 'in', ids)
+    .returning('stored_name')
+    .execute()
+  return rows.map((r) => r.stored_name)
+}
+
+/**
  * An attachment with what decides who may download it: the post's and thread's state.
  * Attachments not (yet) linked to a post are never served.
  */

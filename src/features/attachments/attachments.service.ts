@@ -49,10 +49,13 @@ export function chosenFiles(files: UploadedFile | UploadedFile[] | undefined): U
   return (Array.isArray(files) ? files : [files]).filter((f) => f && typeof f === 'object' && f.filename !== '')
 }
 
-/** The i18n key of the first problem with these uploads (count, size, type by content), or null. Empty inputs are ignored. */
-export function uploadProblem(files: UploadedFile[]): string | null {
+/**
+ * The i18n key of the first problem with these uploads (count, size, type by content), or null. Empty
+ * inputs are ignored. `kept` counts the attachments the post keeps (when editing): together at most 5.
+ */
+export function uploadProblem(files: UploadedFile[], kept = 0): string | null {
   const chosen = chosenFiles(files)
-  if (chosen.length > UPLOAD_LIMITS.files) return 'attachments.tooMany'
+  if (chosen.length + kept > UPLOAD_LIMITS.files) return kept > 0 ? 'attachments.tooManyOnPost' : 'attachments.tooMany'
   if (chosen.some((f) => f.data.length > UPLOAD_LIMITS.fileSize)) return 'attachments.tooLarge'
   if (chosen.some((f) => f.data.length === 0)) return 'attachments.empty'
   if (chosen.some((f) => detectType(f.data) === null)) return 'attachments.type'
@@ -92,4 +95,18 @@ export async function storeUploads(
     await Promise.all(rows.map((r) => unlink(join(dir, r.stored_name)).catch(() => {})))
     throw error
   }
+}
+
+/** Deletes stored files; a file already gone is no error. Names other than our random ones are never touched. */
+export async function removeStoredFiles(dataDir: string, storedNames: string[]): Promise<void> {
+  const dir = uploadsDir(dataDir)
+  await Promise.all(
+    storedNames
+      .filter((name) => STORED_NAME.test(name))
+      .map((name) =>
+        unlink(join(dir, name)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error
+        }),
+      ),
+  )
 }

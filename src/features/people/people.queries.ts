@@ -4,7 +4,7 @@ import { containsPattern } from '../../lib/search.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
 
-export type PeopleFilter = { q?: string; municipality?: string; district?: string; position?: string }
+export type PeopleFilter = { q?: string; handle?: string; municipality?: string; district?: string; position?: string }
 
 /**
  * One page of the member directory, by name. Only active accounts (deactivated and erased ones
@@ -17,6 +17,7 @@ export async function listPeople(db: Db, filter: PeopleFilter, page: { limit: nu
     .where('users.active', '=', true)
     .where((eb) => eb.or([eb('users.municipality_id', 'is', null), eb('municipalities.active', '=', true)]))
   if (filter.q) query = query.where('users.name', 'ilike', containsPattern(filter.q))
+  if (filter.handle) query = query.where('users.handle', '=', filter.handle.toLowerCase())
   if (filter.position) query = query.where('users.position', 'ilike', containsPattern(filter.position))
   if (filter.municipality) query = query.where('municipalities.name', 'ilike', containsPattern(filter.municipality))
   if (filter.district) query = query.where('municipalities.district', '=', filter.district)
@@ -41,6 +42,23 @@ export async function listPeople(db: Db, filter: PeopleFilter, page: { limit: nu
     query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { rows, total: Number(total.n) }
+}
+
+/**
+ * Which of these handles belong to someone the directory lists (active, of an active municipality or
+ * the association): only those mentions become links. One query for any number of handles.
+ */
+export async function listListedHandles(db: Db, handles: string[]): Promise<string[]> {
+  if (handles.length === 0) return []
+  const rows = await db
+    .selectFrom('users')
+    .leftJoin('municipalities', 'municipalities.id', 'users.municipality_id')
+    .select('users.handle')
+    .where('users.handle', 'in', handles)
+    .where('users.active', '=', true)
+    .where((eb) => eb.or([eb('users.municipality_id', 'is', null), eb('municipalities.active', '=', true)]))
+    .execute()
+  return rows.map((r) => r.handle)
 }
 
 /** The districts that have active municipalities, for the directory's filter. */

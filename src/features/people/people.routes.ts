@@ -22,7 +22,7 @@ export default async function peopleRoutes(app: FastifyInstance, { db }: AppDeps
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE))
     const pageUrl = (page: number) => {
       const params = new URLSearchParams()
-      for (const key of ['q', 'municipality', 'district', 'position'] as const) {
+      for (const key of ['q', 'handle', 'municipality', 'district', 'position'] as const) {
         const value = filters[key]
         if (value) params.set(key, value)
       }

@@ -5,6 +5,7 @@ const text = z.string().trim().max(200).optional().catch(undefined).transform((v
 /** Filters of the member directory: bad values fall back to "no filter" instead of failing the page. */
 export const peopleQuery = z.object({
   q: text,
+  handle: text,
   municipality: text,
   district: text,
   position: text,

@@ -8,7 +8,7 @@ export type Segment = { text: string; mark: boolean }
  */
 export function toSegments(headline: string): Segment[] {
   const segments: Segment[] = []
-  const collapsed = headline.replace(/\s+/g, ' ').trim().replaceAll(LESS_THAN, '<').replaceAll(GREATER_THAN, '>')
+  const collapsed = withoutMarkup(headline.replace(/\s+/g, ' ').trim()).replaceAll(LESS_THAN, '<').replaceAll(GREATER_THAN, '>')
   for (const [i, part] of collapsed.split(MARK_START).entries()) {
     const [marked, rest] = i === 0 ? [null, part] : splitOnce(part, MARK_END)
     if (marked) segments.push({ text: marked, mark: true })
@@ -16,6 +16,17 @@ export function toSegments(headline: string): Segment[] {
     if (plain) segments.push({ text: plain, mark: false })
   }
   return segments
+}
+
+/**
+ * Snippets are cut from the stored Markdown: its strong, strike and code markers would show as "**".
+ * Single `*` and `_` stay, as in "Bürger*innen" or "file_name"; the text of a link stays, its target goes.
+ */
+function withoutMarkup(text: string): string {
+  return text
+    .replace(/\]\((?:[^()\s]|\([^()\s]*\))*\)/g, ']')
+    .replace(/\[([^\]]*)\]/g, '$1')
+    .replace(/\*\*|__|~~|`+/g, '')
 }
 
 function splitOnce(text: string, separator: string): [string, string] {

@@ -4,19 +4,21 @@ import { badRequest, forbidden } from '../../lib/errors.ts'
 import { type FieldErrors, keepValues, parseForm } from '../../lib/forms.ts'
 import { t } from '../../lib/i18n.ts'
 import { renderMarkdown } from '../../lib/markdown.ts'
+import { type AttachmentView, attachmentsForPosts, uploadProblem } from '../attachments/attachments.service.ts'
 import { audit } from '../audit/audit.queries.ts'
 import { notifySolution } from '../notifications/notifications.service.ts'
+import { mentionLinks } from '../people/people.links.ts'
 import { canClearSolution, canDelete, canEdit, canMarkSolution, canRestore } from './threads.access.ts'
-import { deletePost, editPost, restorePost, revisionsOf, setSolution, type ThreadRow } from './threads.queries.ts'
-import { editOpeningSchema, editReplySchema, noFieldsSchema, parseId } from './threads.schemas.ts'
-import { bestPracticeParts, visiblePost, visibleThread } from './threads.service.ts'
+import { type BestPracticeParts, deletePost, restorePost, revisionsOf, setSolution, type ThreadRow } from './threads.queries.ts'
+import { editOpeningSchema, editReplySchema, noFieldsSchema, parseId, removalsSchema } from './threads.schemas.ts'
+import { bestPracticeParts, saveEdit, visiblePost, visibleThread } from './threads.service.ts'
 import { postUrl, previewOf } from './threads.view.ts'
 
 const signedIn = { access: 'signed-in' } as const
 const staffOnly = { access: ['staff', 'admin'] } as const
 
 type Loaded = Awaited<ReturnType<typeof visiblePost>>
-type FormState = { values: Record<string, string>; errors?: FieldErrors; preview?: boolean }
+type FormState = { values: Record<string, string>; errors?: FieldErrors; preview?: boolean; removeIds?: number[] }
 
 /** Button-only forms carry nothing but the CSRF token. */
 function requireNoFields(body: unknown) {
@@ -35,14 +37,21 @@ function currentValues(post: Loaded['post'], thread: ThreadRow): Record<string, 
   }
 }
 
-export default async function postsRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
+export default async function postsRoutes(app: FastifyInstance, { db, clock, config }: AppDeps) {
   /** A permalink: the page of the thread that holds the post, and its anchor. */
   app.get('/posts/:id', { config: signedIn }, async (request, reply) => {
     const { post, thread } = await visiblePost(db, request.user!, parseId(request.params))
     return reply.redirect(postUrl(thread.id, post.position, post.id), 303)
   })
 
-  function renderEdit(request: FastifyRequest, reply: FastifyReply, loaded: Loaded, state: FormState, status = 200) {
+  async function renderEdit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    loaded: Loaded,
+    attached: AttachmentView[],
+    state: FormState,
+    status = 200,
+  ) {
     const { post, thread } = loaded
     const locale = request.locale
     const isOpening = post.position === 1
@@ -57,7 +66,8 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
         isBestPractice,
         values: state.values,
         errors: state.errors,
-        preview: state.preview ? previewOf(state.values, isBestPractice, locale) : undefined,
+        attachments: attached.map((a) => ({ ...a, remove: state.removeIds?.includes(a.id) ?? false })),
+        preview: state.preview ? await previewOf(db, state.values, isBestPractice, locale) : undefined,
       },
       status,
     )
@@ -69,37 +79,50 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
     return loaded
   }
 
+  async function attachmentsOf(postId: number): Promise<AttachmentView[]> {
+    return (await attachmentsForPosts(db, [postId])).get(postId) ?? []
+  }
+
   app.get('/posts/:id/edit', { config: signedIn }, async (request, reply) => {
     const loaded = await editable(request)
-    return renderEdit(request, reply, loaded, { values: currentValues(loaded.post, loaded.thread) })
+    return renderEdit(request, reply, loaded, await attachmentsOf(loaded.post.id), { values: currentValues(loaded.post, loaded.thread) })
   })
 
   app.post('/posts/:id/edit', { config: signedIn }, async (request, reply) => {
     const loaded = await editable(request)
     const { post, thread } = loaded
-    const raw = request.body as Record<string, unknown> | undefined
-    if (raw?.action === 'preview') return renderEdit(request, reply, loaded, { values: keepValues(raw), preview: true })
-    const isOpening = post.position === 1
-    if (!isOpening) {
-      const form = parseForm(editReplySchema, raw)
-      if (!form.ok) return renderEdit(request, reply, loaded, { values: form.values, errors: form.errors }, 422)
-      await db.transaction().execute((trx) =>
-        editPost(trx, { postId: post.id, threadId: thread.id, editorId: request.user!.id, body: form.data.body, now: clock.now() }),
-      )
-    } else {
-      const form = parseForm(editOpeningSchema(thread.kind), raw)
-      if (!form.ok) return renderEdit(request, reply, loaded, { values: form.values, errors: form.errors }, 422)
-      await db.transaction().execute((trx) =>
-        editPost(trx, {
-          postId: post.id,
-          threadId: thread.id,
-          editorId: request.user!.id,
-          body: form.data.body,
-          now: clock.now(),
-          thread: { title: form.data.title, bestPractice: bestPracticeParts(thread.kind, form.data) },
-        }),
-      )
+    const raw = (request.body ?? {}) as Record<string, unknown>
+    const attached = await attachmentsOf(post.id)
+    // The preview and a form with errors keep the "entfernen" boxes as they were ticked.
+    const ticked = parseForm(removalsSchema, { remove: raw.remove })
+    const tickedIds = ticked.ok ? ticked.data.remove : []
+    if (raw.action === 'preview') {
+      return renderEdit(request, reply, loaded, attached, { values: keepValues(raw), removeIds: tickedIds, preview: true })
     }
+    let form
+    let threadChange: { title: string; bestPractice: BestPracticeParts | null } | undefined
+    if (post.position === 1) {
+      const opening = parseForm(editOpeningSchema(thread.kind), raw)
+      if (!opening.ok) return renderEdit(request, reply, loaded, attached, { values: opening.values, removeIds: tickedIds, errors: opening.errors }, 422)
+      form = opening.data
+      threadChange = { title: opening.data.title, bestPractice: bestPracticeParts(thread.kind, opening.data) }
+    } else {
+      const edited = parseForm(editReplySchema, raw)
+      if (!edited.ok) return renderEdit(request, reply, loaded, attached, { values: edited.values, removeIds: tickedIds, errors: edited.errors }, 422)
+      form = edited.data
+    }
+    const removeIds = form.remove.filter((id) => attached.some((a) => a.id === id))
+    const problem = uploadProblem(form.files, attached.length - removeIds.length)
+    if (problem) return renderEdit(request, reply, loaded, attached, { values: keepValues(raw), removeIds, errors: { files: problem } }, 422)
+    await saveEdit(db, config.dataDir, {
+      post,
+      editor: request.user!,
+      body: form.body,
+      thread: threadChange,
+      removeIds,
+      files: form.files,
+      now: clock.now(),
+    })
     reply.flash('threads.saved')
     return reply.redirect(postUrl(thread.id, post.position, post.id), 303)
   })
@@ -107,14 +130,15 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock }: A
   app.get('/posts/:id/history', { config: staffOnly }, async (request, reply) => {
     const { post, thread } = await visiblePost(db, request.user!, parseId(request.params))
     const revisions = await revisionsOf(db, post.id)
+    const links = await mentionLinks(db, [post.body, ...revisions.map((r) => r.body)])
     return reply.page('threads/history.hbs', {
       title: t(request.locale, 'threads.history.title', { position: post.position }),
-      post: { id: post.id, position: post.position, url: postUrl(thread.id, post.position, post.id), html: renderMarkdown(post.body) },
+      post: { id: post.id, position: post.position, url: postUrl(thread.id, post.position, post.id), html: renderMarkdown(post.body, links) },
       thread: { id: thread.id, title: thread.title },
       revisions: revisions.map((r) => ({
         ...r,
         editor_name: r.editor_name ?? t(request.locale, 'threads.formerMember'),
-        html: renderMarkdown(r.body),
+        html: renderMarkdown(r.body, links),
       })),
     })
   })

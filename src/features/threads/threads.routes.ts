@@ -42,7 +42,7 @@ export default async function threadsRoutes(app: FastifyInstance, { db, clock, c
         values,
         errors: state.errors,
         kindOptions: threadKinds.map((k) => ({ value: k, label: t(locale, `threads.kind.${k}`) })),
-        preview: state.preview ? previewOf(values, values.kind === 'best_practice', locale) : undefined,
+        preview: state.preview ? await previewOf(db, values, values.kind === 'best_practice', locale) : undefined,
         // Without JavaScript, the preview is where the asker sees that the question may have been answered.
         similar: state.preview && values.title ? await findSimilarThreads(db, values.title, { limit: 5 }) : [],
       },
@@ -127,7 +127,7 @@ export default async function threadsRoutes(app: FastifyInstance, { db, clock, c
         thread: { id: thread.id, title: thread.title, forumSlug: thread.forum_slug, forumName: forumName(thread, request.locale) },
         values,
         errors: state.errors,
-        preview: state.preview ? previewOf(values, false, request.locale) : undefined,
+        preview: state.preview ? await previewOf(db, values, false, request.locale) : undefined,
       },
       status,
     )

@@ -49,13 +49,23 @@ export type NewThreadInput = z.output<typeof newThreadSchema>
 
 export const replySchema = z.object({ body, files, action }).strict()
 
-export const editReplySchema = z.object({ body, action }).strict()
+/** The "entfernen" checkboxes of an edit form: the ids of attachments to take off the post. */
+const remove = z.preprocess(
+  (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+  z.array(z.coerce.number().int().positive().max(2_147_483_647)).max(50),
+)
+const attachmentChanges = { files, remove }
+
+/** Only the removals, to keep the boxes ticked when the preview re-renders the form. */
+export const removalsSchema = z.object({ remove })
+
+export const editReplySchema = z.object({ body, ...attachmentChanges, action }).strict()
 
 /** The opening post's edit also changes the title and, for a best practice, its structured parts. */
 export function editOpeningSchema(kind: ThreadKind) {
-  if (kind !== 'best_practice') return z.object({ title, body, action }).strict()
+  if (kind !== 'best_practice') return z.object({ title, body, ...attachmentChanges, action }).strict()
   return z
-    .object({ title, body, ...bestPractice, action })
+    .object({ title, body, ...bestPractice, ...attachmentChanges, action })
     .strict()
     .superRefine((value, ctx) => requireBestPracticeParts(value, ctx))
 }

@@ -2,10 +2,12 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import { notFound } from '../../lib/errors.ts'
 import type { UploadedFile } from '../../plugins/security.ts'
-import { storeUploads } from '../attachments/attachments.service.ts'
+import { deleteAttachmentsOfPost } from '../attachments/attachments.queries.ts'
+import { removeStoredFiles, storeUploads } from '../attachments/attachments.service.ts'
+import { audit } from '../audit/audit.queries.ts'
 import { notifyNewPost } from '../notifications/notifications.service.ts'
 import { type Actor, isStaff } from './threads.access.ts'
-import { addReply, type BestPracticeParts, createThread, findOpeningPost, findPost, findThread, type ThreadRow } from './threads.queries.ts'
+import { addReply, type BestPracticeParts, createThread, editPost, findOpeningPost, findPost, findThread, type ThreadRow } from './threads.queries.ts'
 import type { ThreadKind } from './threads.table.ts'
 
 /**
@@ -110,4 +112,36 @@ export async function publishReply(
     })
     return reply
   })
+}
+
+/**
+ * An edit: the new text (the old one goes into the history), attachments taken off and added, all or
+ * nothing. Staff changing someone else's post is a moderation action and goes into the audit log.
+ * Removed files leave the disk only after the commit.
+ */
+export async function saveEdit(
+  db: Kysely<Database>,
+  dataDir: string,
+  input: {
+    post: { id: number; thread_id: number; author_id: number }
+    editor: Author
+    body: string
+    thread?: { title: string; bestPractice: BestPracticeParts | null }
+    removeIds: number[]
+    files: UploadedFile[]
+    now: Date
+  },
+) {
+  const { post, editor, now } = input
+  const removed = await db.transaction().execute(async (trx) => {
+    await editPost(trx, { postId: post.id, threadId: post.thread_id, editorId: editor.id, body: input.body, now, thread: input.thread })
+    const storedNames = await deleteAttachmentsOfPost(trx, post.id, input.removeIds)
+    await storeUploads(trx, dataDir, { files: input.files, postId: post.id, userId: editor.id, now })
+    if (post.author_id !== editor.id) {
+      const details = { thread_id: post.thread_id, attachments_removed: storedNames.length, attachments_added: input.files.length }
+      await audit(trx, { actorId: editor.id, action: 'post.edited', targetType: 'post', targetId: post.id, details, now })
+    }
+    return storedNames
+  })
+  await removeStoredFiles(dataDir, removed)
 }

@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import type { Locale } from '../../lib/i18n.ts'
 import { t } from '../../lib/i18n.ts'
-import { renderMarkdown } from '../../lib/markdown.ts'
+import { type MentionLink, renderMarkdown } from '../../lib/markdown.ts'
 import { attachmentsForPosts } from '../attachments/attachments.service.ts'
+import { mentionLinks } from '../people/people.links.ts'
 import {
   type Actor,
   canAdopt,
@@ -63,10 +64,11 @@ export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: T
   ])
   const solution = thread.solution_post_id ? await displayedPost(db, thread.solution_post_id) : undefined
   const showSolution = solution && !solution.deleted_at && !solution.hidden_at
-  const bpParts = bestPracticeKeys
+  const sections = bestPracticeKeys
     .map((part) => ({ heading: t(locale, `threads.bp.${part}`), source: thread[`bp_${part}`] }))
     .filter((section) => section.source)
-    .map((section) => ({ heading: section.heading, html: renderMarkdown(section.source!) }))
+  const links = await mentionLinks(db, [...sections.map((s) => s.source!), showSolution ? solution.body : ''])
+  const bpParts = sections.map((section) => ({ heading: section.heading, html: renderMarkdown(section.source!, links) }))
   const mine = (marks: { id: number }[]) => marks.some((m) => m.id === actor.municipality_id)
   return {
     id: thread.id,
@@ -93,7 +95,7 @@ export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: T
           url: postUrl(thread.id, solution.position, solution.id),
           authorName: solution.author_name,
           municipalityName: solution.municipality_name,
-          html: renderMarkdown(solution.body),
+          html: renderMarkdown(solution.body, links),
         }
       : undefined,
     canClearSolution: canClearSolution(actor, thread),
@@ -106,9 +108,15 @@ export async function postViews(db: Kysely<Database>, actor: Actor, thread: Thre
   const from = (page - 1) * POSTS_PER_PAGE + 1
   const posts = await postsInRange(db, thread.id, from, from + POSTS_PER_PAGE - 1)
   const ids = posts.map((p) => p.id)
-  const [attachments, helpful] = await Promise.all([attachmentsForPosts(db, ids), helpfulMarks(db, ids, actor.id)])
+  const shown = posts.filter((post) => showsText(actor, post))
+  const [attachments, helpful, links] = await Promise.all([
+    attachmentsForPosts(db, ids),
+    helpfulMarks(db, ids, actor.id),
+    mentionLinks(db, shown.map((post) => post.body)),
+  ])
   const replyOpen = canReply(actor, thread)
   return posts.map((post) => postView(actor, thread, post, {
+    links,
     attachments: attachments.get(post.id) ?? [],
     helpfulCount: helpful.counts.get(post.id) ?? 0,
     helpedByMe: helpful.mine.has(post.id),
@@ -116,14 +124,19 @@ export async function postViews(db: Kysely<Database>, actor: Actor, thread: Thre
   }))
 }
 
+/** Deleted and hidden text is shown to staff only. */
+function showsText(actor: Actor, post: DisplayedPost): boolean {
+  return (post.deleted_at === null && post.hidden_at === null) || canSeeRemovedText(actor)
+}
+
 function postView(
   actor: Actor,
   thread: ThreadRow,
   post: DisplayedPost,
-  extra: { attachments: unknown[]; helpfulCount: number; helpedByMe: boolean; replyOpen: boolean },
+  extra: { links: MentionLink; attachments: unknown[]; helpfulCount: number; helpedByMe: boolean; replyOpen: boolean },
 ) {
   const removed = post.deleted_at !== null || post.hidden_at !== null
-  const showText = !removed || canSeeRemovedText(actor)
+  const showText = showsText(actor, post)
   return {
     id: post.id,
     threadId: thread.id,
@@ -138,7 +151,7 @@ function postView(
     hidden: post.hidden_at !== null,
     hiddenReason: post.hidden_reason,
     isOwn: post.author_id === actor.id,
-    html: showText ? renderMarkdown(post.body) : undefined,
+    html: showText ? renderMarkdown(post.body, extra.links) : undefined,
     attachments: removed && !isStaff(actor) ? [] : extra.attachments,
     helpfulCount: extra.helpfulCount,
     helpedByMe: extra.helpedByMe,
@@ -154,12 +167,14 @@ function postView(
 }
 
 /** What the "Vorschau" button shows: the text as it will look and, for a best practice, its structured parts. */
-export function previewOf(values: Record<string, string>, isBestPractice: boolean, locale: Locale) {
-  const sections = isBestPractice
+export async function previewOf(db: Kysely<Database>, values: Record<string, string>, isBestPractice: boolean, locale: Locale) {
+  const parts = isBestPractice
     ? bestPracticeKeys
         .map((part) => ({ heading: t(locale, `threads.bp.${part}`), source: values[`bp_${part}`]?.trim() }))
         .filter((s) => s.source)
-        .map((s) => ({ heading: s.heading, html: renderMarkdown(s.source!) }))
     : []
-  return { html: values.body?.trim() ? renderMarkdown(values.body) : undefined, sections }
+  const body = values.body?.trim() ? values.body : undefined
+  const links = await mentionLinks(db, [...parts.map((s) => s.source!), body ?? ''])
+  const sections = parts.map((s) => ({ heading: s.heading, html: renderMarkdown(s.source!, links) }))
+  return { html: body ? renderMarkdown(body, links) : undefined, sections }
 }

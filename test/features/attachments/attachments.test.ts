@@ -13,9 +13,8 @@ import { features } from '../../../src/features/index.ts'
 import { registerHelpers } from '../../../src/lib/handlebars-helpers.ts'
 import { t as translate } from '../../../src/lib/i18n.ts'
 import type { UploadedFile } from '../../../src/plugins/security.ts'
-import { buildUser } from '../../factories.ts'
+import { buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, csrfFrom, login, type TestApp } from '../../helpers/app.ts'
-import { buildThread } from '../search/factories.ts'
 import * as files from './files.ts'
 
 const MB = 1024 * 1024

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildMunicipality, buildUser } from '../../factories.ts'
+import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread, signedIn, textOf } from '../threads/factories.ts'
+import { signedIn, textOf } from '../threads/helpers.ts'
 
 let t: TestApp
 beforeAll(async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '../../../src/features/users/users.table.ts'
-import { buildUser } from '../../factories.ts'
+import { buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, submitForm, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread } from '../notifications/forum-factories.ts'
 
 type Agent = ReturnType<TestApp['agent']>
 type Who = Role | 'anonymous'
@@ -33,7 +32,7 @@ const auditActions = async (targetType: string, targetId: number) =>
 
 async function reportedReply(reason = 'Bitte prüfen.') {
   const { thread } = await buildThread(t.db)
-  const { post: reply } = await buildReply(t.db, thread.id, { body: 'Rufen Sie mich privat an: 0123 456789' })
+  const reply = await buildReply(t.db, thread.id, { body: 'Rufen Sie mich privat an: 0123 456789' })
   const reporter = await buildUser(t.db, { name: 'Rosa Meldend' })
   await t.db.insertInto('reports').values({ post_id: reply.id, reporter_id: reporter.id, reason, created_at: t.clock.now() }).execute()
   return { thread, reply, reporter }
@@ -42,7 +41,7 @@ async function reportedReply(reason = 'Bitte prüfen.') {
 describe('who may moderate', () => {
   type Case = { name: string; method: 'GET' | 'POST'; path: () => Promise<string>; body?: Record<string, string> }
   const thread = async () => (await buildThread(t.db)).thread.id
-  const reply = async () => (await buildReply(t.db, await thread())).post.id
+  const reply = async () => (await buildReply(t.db, await thread())).id
   const reportId = async () => {
     const { reply: p } = await reportedReply()
     return (await t.db.selectFrom('reports').select('id').where('post_id', '=', p.id).executeTakeFirstOrThrow()).id
@@ -152,7 +151,7 @@ describe('threads: pin, lock, move', () => {
 describe('hiding posts', () => {
   it('hides a post with a required reason and shows it again', async () => {
     const { thread } = await buildThread(t.db)
-    const { post: reply } = await buildReply(t.db, thread.id)
+    const reply = await buildReply(t.db, thread.id)
     const empty = await post(agents.staff, `/posts/${reply.id}/hide`, { reason: '   ' })
     expect(empty.status).toBe(422)
     expect(empty.text).toContain('Bitte geben Sie einen Grund an.')
@@ -211,7 +210,7 @@ describe('reports', () => {
 
   it('does not let members report hidden or unknown posts', async () => {
     const { thread } = await buildThread(t.db)
-    const { post: reply } = await buildReply(t.db, thread.id)
+    const reply = await buildReply(t.db, thread.id)
     await t.db.updateTable('posts').set({ hidden_at: t.clock.now(), hidden_reason: 'Spam' }).where('id', '=', reply.id).execute()
     expect((await agents.member.get(`/posts/${reply.id}/report`)).status).toBe(404)
     expect((await submitForm(agents.member, '/', `/posts/${reply.id}/report`, { reason: 'Noch mal' })).status).toBe(404)

@@ -8,9 +8,8 @@ import {
   threadViewerState,
   unreadCounts,
 } from '../../../src/features/notifications/notifications.service.ts'
-import { buildUser } from '../../factories.ts'
+import { buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, submitForm, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread } from './forum-factories.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -44,7 +43,7 @@ async function openThread(options: Parameters<typeof buildThread>[1] = {}) {
 }
 
 async function reply(threadId: number, author: { id: number; municipality_id: number | null }, body = 'Eine Antwort.') {
-  const { post } = await buildReply(t.db, threadId, { author, body })
+  const post = await buildReply(t.db, threadId, { author, body })
   await notifyNewPost(t.db, { threadId, postId: post.id, authorId: author.id, body, isOpening: false, now: now() })
   return post
 }

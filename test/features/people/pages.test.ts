@@ -1,7 +1,6 @@
-import { buildMunicipality, buildUser } from '../../factories.ts'
+import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { describeEveryPage, submitsWithErrors } from '../../helpers/browser.ts'
 import { notifyNewPost } from '../../../src/features/notifications/notifications.service.ts'
-import { buildReply, buildThread } from '../notifications/forum-factories.ts'
 
 /**
  * Every page of people, notifications and moderation in every state, in the browser: WCAG 2.1 AA by
@@ -28,9 +27,9 @@ describeEveryPage<Accounts, Data>({
     const { thread, post } = await buildThread(db, { author: member, title: 'Dolmetscher für Elterngespräche gesucht' })
     await notifyNewPost(db, { threadId: thread.id, postId: post.id, authorId: member.id, body: post.body, isOpening: true, now })
     const replier = await buildUser(db, { name: 'Rita Antwort' })
-    const { post: answer } = await buildReply(db, thread.id, { author: replier, body: `Fragen Sie @${member.handle}, wir haben gute Erfahrungen.` })
+    const answer = await buildReply(db, thread.id, { author: replier, body: `Fragen Sie @${member.handle}, wir haben gute Erfahrungen.` })
     await notifyNewPost(db, { threadId: thread.id, postId: answer.id, authorId: replier.id, body: answer.body, isOpening: false, now })
-    const { post: reported } = await buildReply(db, thread.id, { body: 'Rufen Sie mich privat an.' })
+    const reported = await buildReply(db, thread.id, { body: 'Rufen Sie mich privat an.' })
     await db.insertInto('reports').values({ post_id: reported.id, reporter_id: member.id, reason: 'Private Telefonnummer', created_at: now }).execute()
 
     return {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildMunicipality, buildUser } from '../../factories.ts'
+import { buildMunicipality, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
-import { buildThread } from '../notifications/forum-factories.ts'
 
 let t: TestApp
 let agent: ReturnType<TestApp['agent']>
@@ -54,6 +53,13 @@ describe('member directory', () => {
     expect((await agent.get('/people?q=niemand-heisst-so')).text).toContain('Keine Mitglieder gefunden.')
   })
 
+  it('finds one person by handle: where a mention links to', async () => {
+    await buildUser(t.db, { name: 'Hilde Handlich' })
+    await buildUser(t.db, { name: 'Hildegard Handlich' })
+    const names = rowsOf((await agent.get('/people?handle=hilde.handlich')).text).map((r) => r.match(/^([^<]+)/)?.[1])
+    expect(names).toEqual(['Hilde Handlich'])
+  })
+
   it('pages through many members, 50 a page', async () => {
     const m = await buildMunicipality(t.db, { district: 'Landkreis Viele' })
     for (let i = 0; i < 51; i++) await buildUser(t.db, { name: `Viele ${String(i).padStart(2, '0')}`, municipality_id: m.id })
@@ -72,6 +78,30 @@ describe('member directory', () => {
     const anonymous = await t.agent().get('/people')
     expect(anonymous.status).toBe(303)
     expect(anonymous.headers.location).toBe('/login?next=%2Fpeople')
+  })
+})
+
+describe('mentions in posts', () => {
+  it('link @handle of listed people to their directory entry; unknown, deactivated and code mentions stay text', async () => {
+    const town = await buildMunicipality(t.db)
+    const closed = await buildMunicipality(t.db, { active: false })
+    await buildUser(t.db, { name: 'Marta Erwähnt', municipality_id: town.id })
+    await buildUser(t.db, { name: 'Paul Passiv', active: false })
+    await buildUser(t.db, { name: 'Gerd Geschlossen', municipality_id: closed.id })
+    await buildUser(t.db, { name: 'Sabine Stab', role: 'staff' })
+    const { thread } = await buildThread(t.db, {
+      body: 'Fragen Sie @marta.erwaehnt, @sabine.stab, @paul.passiv, @gerd.geschlossen oder @gibt.es.nicht; nicht `@marta.erwaehnt`.',
+    })
+    const page = await agent.get(`/threads/${thread.id}`)
+    expect(page.status).toBe(200)
+    const links = [...page.text.matchAll(/<a href="(\/people\?handle=[^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[1], m[2]])
+    expect(links).toEqual([
+      ['/people?handle=marta.erwaehnt', '@marta.erwaehnt'],
+      ['/people?handle=sabine.stab', '@sabine.stab'],
+    ])
+    expect(page.text).toContain('@paul.passiv, @gerd.geschlossen oder @gibt.es.nicht')
+    const entry = await agent.get(links[0]![0]!)
+    expect(rowsOf(entry.text).map((r) => r.match(/^([^<]+)/)?.[1])).toEqual(['Marta Erwähnt'])
   })
 })
 

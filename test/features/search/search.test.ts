@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeUploads } from '../../../src/features/attachments/attachments.service.ts'
-import { buildMunicipality, buildUser } from '../../factories.ts'
+import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
 import { pdf } from '../attachments/files.ts'
-import { buildPost, buildThread } from './factories.ts'
 
 let t: TestApp
 let agent: ReturnType<TestApp['agent']>
@@ -33,8 +32,8 @@ describe('search', () => {
 
   it('finds replies, links to them and shows each thread once with its best post', async () => {
     const { thread } = await buildThread(t.db, { title: 'Unterbringung in Turnhallen', body: 'Wie lange dürfen Turnhallen belegt werden?' })
-    await buildPost(t.db, { threadId: thread.id, body: 'Wir haben Feldbetten beschafft, die Feldbetten kamen vom Katastrophenschutz.' })
-    const reply = await buildPost(t.db, { threadId: thread.id, body: 'Noch ein Hinweis zu Feldbetten.' })
+    await buildReply(t.db, thread.id, { body: 'Wir haben Feldbetten beschafft, die Feldbetten kamen vom Katastrophenschutz.' })
+    const reply = await buildReply(t.db, thread.id, { body: 'Noch ein Hinweis zu Feldbetten.' })
     const res = await search({ q: 'Feldbetten' })
     expect(titles(res.text)).toEqual(['Unterbringung in Turnhallen'])
     expect(res.text).toMatch(/href="\/posts\/\d+"/)
@@ -68,8 +67,8 @@ describe('search', () => {
 
   it('leaves out deleted and hidden posts and deleted threads', async () => {
     const visible = await buildThread(t.db, { title: 'Sichtbar', body: 'Zauberwortsichtbar steht hier.' })
-    const deletedReply = await buildPost(t.db, { threadId: visible.thread.id, body: 'Zauberwortgeloescht steht hier.' })
-    const hiddenReply = await buildPost(t.db, { threadId: visible.thread.id, body: 'Zauberwortversteckt steht hier.' })
+    const deletedReply = await buildReply(t.db, visible.thread.id, { body: 'Zauberwortgeloescht steht hier.' })
+    const hiddenReply = await buildReply(t.db, visible.thread.id, { body: 'Zauberwortversteckt steht hier.' })
     const gone = await buildThread(t.db, { title: 'Zauberwortthema weg', body: 'Zauberwortthema' })
     const now = t.clock.now()
     await t.db.updateTable('posts').set({ deleted_at: now }).where('id', '=', deletedReply.id).execute()
@@ -94,7 +93,7 @@ describe('search', () => {
       author: fromNorth,
       forum: 'integration',
       kind: 'question',
-      createdAt: new Date('2026-01-10T10:00:00Z'),
+      at: new Date('2026-01-10T10:00:00Z'),
     })
     await buildThread(t.db, {
       title: 'Winterhilfe Süd',
@@ -102,7 +101,7 @@ describe('search', () => {
       author: fromSouth,
       forum: 'buergerschaftliches-engagement',
       kind: 'best_practice',
-      createdAt: new Date('2026-02-20T10:00:00Z'),
+      at: new Date('2026-02-20T10:00:00Z'),
     })
     const q = 'Winterhilfe'
     expect(titles((await search({ q })).text).sort()).toEqual(['Winterhilfe Nord', 'Winterhilfe Süd'])
@@ -116,8 +115,8 @@ describe('search', () => {
   })
 
   it('ranks equally relevant posts newer first', async () => {
-    await buildThread(t.db, { title: 'Alt', body: 'Schulwegbegleitung', createdAt: new Date('2024-03-01T10:00:00Z') })
-    await buildThread(t.db, { title: 'Neu', body: 'Schulwegbegleitung', createdAt: new Date('2026-02-01T10:00:00Z') })
+    await buildThread(t.db, { title: 'Alt', body: 'Schulwegbegleitung', at: new Date('2024-03-01T10:00:00Z') })
+    await buildThread(t.db, { title: 'Neu', body: 'Schulwegbegleitung', at: new Date('2026-02-01T10:00:00Z') })
     expect(titles((await search({ q: 'Schulwegbegleitung' })).text)).toEqual(['Neu', 'Alt'])
   })
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { findSimilarThreads } from '../../../src/features/search/search.queries.ts'
-import { buildUser } from '../../factories.ts'
+import { buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
-import { buildThread } from './factories.ts'
 
 let t: TestApp
 let dolmetscher: number

@@ -15,6 +15,14 @@ describe('snippets', () => {
     ])
   })
 
+  it('leaves out Markdown markers and link targets, keeping gender stars and the link text', () => {
+    expect(toSegments(`Wir brauchen **${S}Dolmetscher${E}** für \`Dari\`, ~~alt~~ siehe [Vertrag](https://example.de/a_(b)) für Bürger*innen`)).toEqual([
+      { text: 'Wir brauchen ', mark: false },
+      { text: 'Dolmetscher', mark: true },
+      { text: ' für Dari, alt siehe Vertrag für Bürger*innen', mark: false },
+    ])
+  })
+
   it('survives stray markers', () => {
     expect(toSegments(`a${E}b${S}c`)).toEqual([
       { text: 'ab', mark: false },

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildMunicipality, buildUser } from '../../factories.ts'
+import { type Author, buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, submitForm, type TestApp } from '../../helpers/app.ts'
-import { type Author, buildReply, buildThread, signedIn } from './factories.ts'
+import { signedIn } from './helpers.ts'
 
 /**
  * Role × owner × action: every combination is called over HTTP and must answer as the access rules say.

@@ -1,6 +1,5 @@
-import { buildMunicipality, buildUser, PASSWORD } from '../../factories.ts'
+import { buildMunicipality, buildReply, buildThread, buildUser, PASSWORD } from '../../factories.ts'
 import { describeEveryPage, submitIn, submitsWithErrors } from '../../helpers/browser.ts'
-import { buildReply, buildThread } from './factories.ts'
 
 /**
  * Every page of the forums and threads in every state, checked by the shared runner: axe-core (WCAG 2.1 AA)

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildMunicipality, buildUser } from '../../factories.ts'
+import { storeUploads } from '../../../src/features/attachments/attachments.service.ts'
+import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, csrfFrom, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread, post, signedIn, textOf } from './factories.ts'
+import { post, signedIn, textOf } from './helpers.ts'
 
 let t: TestApp
 beforeAll(async () => {
@@ -338,6 +341,26 @@ describe('editing, history, deleting and restoring', () => {
     expect(logged).toEqual([{ action: 'post.deleted', actor_id: staff.user.id }])
   })
 
+  it('staff editing someone else\'s post is in the audit log; editing one\'s own is not', async () => {
+    const { thread } = await buildThread(t.db)
+    const reply = await buildReply(t.db, thread.id, { body: 'Telefonnummer 0123 456' })
+    const staff = await signedIn(t, 'staff')
+    expect((await post(staff.agent, `/posts/${reply.id}/edit`, { body: 'Telefonnummer entfernt' })).status).toBe(303)
+    const own = await buildReply(t.db, thread.id, { author: staff.user, body: 'Hinweis der Geschäftsstelle' })
+    expect((await post(staff.agent, `/posts/${own.id}/edit`, { body: 'Hinweis der Geschäftsstelle, ergänzt' })).status).toBe(303)
+    const logged = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'target_id'])
+      .where('target_type', '=', 'post')
+      .where('target_id', 'in', [reply.id, own.id])
+      .execute()
+    expect(logged).toEqual([{ action: 'post.edited', actor_id: staff.user.id, target_id: reply.id }])
+    const admin = await signedIn(t, 'admin')
+    const log = await admin.agent.get('/admin/audit?action=post.edited')
+    expect(log.status).toBe(200)
+    expect(log.text).toContain('Beitrag bearbeitet (Moderation)')
+  })
+
   it('deleting the opening post removes the thread from lists and from members; staff can restore it', async () => {
     const { user, agent } = await signedIn(t, 'member')
     const { thread, post: opening } = await buildThread(t.db, { author: user, title: 'Bald verschwunden', at: new Date('2026-03-08T00:00:00Z') })
@@ -494,6 +517,103 @@ describe('attachments on threads and replies', () => {
     expect(res.text).toContain('Meine Antwort mit Anhang')
     expect(res.text).toMatch(/id="f-files-error"/)
     expect((await t.db.selectFrom('threads').select('reply_count').where('id', '=', thread.id).executeTakeFirstOrThrow()).reply_count).toBe(0)
+  })
+})
+
+describe('attachments when editing a post', () => {
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('0000000dIHDR', 'latin1'), Buffer.alloc(20)])
+
+  /** The edit form as a browser submits it: multipart, with the ticked "entfernen" boxes and chosen files. */
+  const submitEdit = async (agent: Agent, postId: number, fields: Record<string, string>, remove: number[], files: [Buffer, string][] = []) => {
+    const token = await csrfFrom(agent, `/posts/${postId}/edit`)
+    let req = agent.post(`/posts/${postId}/edit`).field('_csrf', token)
+    for (const [name, value] of Object.entries(fields)) req = req.field(name, value)
+    for (const id of remove) req = req.field('remove', String(id))
+    for (const [data, filename] of files) req = req.attach('files', data, filename)
+    return req
+  }
+  const attach = async (postId: number, userId: number, names: string[]) => {
+    const uploads = names.map((filename) => ({ filename, data: pdf, mimetype: 'application/pdf' }))
+    await storeUploads(t.db, t.config.dataDir, { files: uploads, postId, userId, now: t.clock.now() })
+    return t.db.selectFrom('attachments').selectAll().where('post_id', '=', postId).orderBy('id').execute()
+  }
+  const namesOn = async (postId: number) =>
+    (await t.db.selectFrom('attachments').select('original_name').where('post_id', '=', postId).orderBy('id').execute()).map((r) => r.original_name)
+  const onDisk = (storedName: string) => existsSync(join(t.config.dataDir, 'uploads', storedName))
+
+  it('lists the attachments with "entfernen"; removes the ticked ones from the database and the disk and adds new ones', async () => {
+    const { thread } = await buildThread(t.db)
+    const { user, agent } = await signedIn(t, 'member')
+    const reply = await buildReply(t.db, thread.id, { author: user, body: 'Mit Anhängen' })
+    const [keep, drop] = await attach(reply.id, user.id, ['Vertrag.pdf', 'Entwurf.pdf'])
+    const form = await agent.get(`/posts/${reply.id}/edit`)
+    expect(form.text).toContain('enctype="multipart/form-data"')
+    expect(textOf(form.text)).toContain('Vorhandene Anhänge')
+    expect(form.text).toContain(`name="remove" value="${drop!.id}"`)
+    expect(textOf(form.text)).toContain('entfernen : Entwurf.pdf')
+    expect(form.text).toContain('id="f-files"')
+
+    const res = await submitEdit(agent, reply.id, { body: 'Mit Anhängen, neu' }, [drop!.id], [[png, 'Plan.png']])
+    expect(res.status).toBe(303)
+    expect(await namesOn(reply.id)).toEqual(['Vertrag.pdf', 'Plan.png'])
+    expect(onDisk(drop!.stored_name)).toBe(false)
+    expect(onDisk(keep!.stored_name)).toBe(true)
+    const added = await t.db.selectFrom('attachments').selectAll().where('post_id', '=', reply.id).where('original_name', '=', 'Plan.png').executeTakeFirstOrThrow()
+    expect(onDisk(added.stored_name)).toBe(true)
+    // the edit itself is kept in the history as before
+    const revisions = await t.db.selectFrom('post_revisions').select('body').where('post_id', '=', reply.id).execute()
+    expect(revisions).toEqual([{ body: 'Mit Anhängen' }])
+    const page = await agent.get(`/threads/${thread.id}`)
+    expect(page.text).toContain('Plan.png')
+    expect(page.text).not.toContain('Entwurf.pdf')
+  })
+
+  it('keeps at most 5 per post, counting the kept ones; the preview keeps the ticked boxes', async () => {
+    const { user, agent } = await signedIn(t, 'member')
+    const { thread, post: opening } = await buildThread(t.db, { author: user, title: 'Viele Anhänge' })
+    const existing = await attach(opening.id, user.id, ['a.pdf', 'b.pdf', 'c.pdf', 'd.pdf'])
+    const fields = { title: 'Viele Anhänge', body: 'Text' }
+    const tooMany = await submitEdit(agent, opening.id, fields, [], [[pdf, 'e.pdf'], [pdf, 'f.pdf']])
+    expect(tooMany.status).toBe(422)
+    expect(tooMany.text).toContain('Ein Beitrag kann höchstens 5 Anhänge haben.')
+    expect(tooMany.text).toMatch(/id="f-files"[^>]*aria-invalid="true"/)
+    expect(await namesOn(opening.id)).toEqual(['a.pdf', 'b.pdf', 'c.pdf', 'd.pdf'])
+
+    const preview = await submitEdit(agent, opening.id, { ...fields, action: 'preview' }, [existing[0]!.id])
+    expect(preview.status).toBe(200)
+    expect(preview.text).toContain(`name="remove" value="${existing[0]!.id}" checked`)
+    expect(preview.text).not.toContain(`name="remove" value="${existing[1]!.id}" checked`)
+
+    const ok = await submitEdit(agent, opening.id, fields, [existing[0]!.id], [[pdf, 'e.pdf'], [pdf, 'f.pdf']])
+    expect(ok.status).toBe(303)
+    expect(await namesOn(opening.id)).toEqual(['b.pdf', 'c.pdf', 'd.pdf', 'e.pdf', 'f.pdf'])
+    expect((await agent.get(`/threads/${thread.id}`)).text).toContain('f.pdf')
+  })
+
+  it('refuses a file by its content and never removes another post\'s attachment', async () => {
+    const { thread } = await buildThread(t.db)
+    const { user, agent } = await signedIn(t, 'member')
+    const mine = await buildReply(t.db, thread.id, { author: user })
+    const other = await buildReply(t.db, thread.id)
+    const [foreign] = await attach(other.id, other.author_id, ['Fremd.pdf'])
+    const bad = await submitEdit(agent, mine.id, { body: 'Neu' }, [], [[Buffer.from('<script>alert(1)</script>'), 'harmlos.pdf']])
+    expect(bad.status).toBe(422)
+    expect(bad.text).toContain('Dieser Dateityp ist nicht erlaubt')
+    expect((await submitEdit(agent, mine.id, { body: 'Neu' }, [foreign!.id])).status).toBe(303)
+    expect(await namesOn(other.id)).toEqual(['Fremd.pdf'])
+    expect(onDisk(foreign!.stored_name)).toBe(true)
+  })
+
+  it('staff removing an attachment of someone else\'s post is in the audit log', async () => {
+    const { thread } = await buildThread(t.db)
+    const reply = await buildReply(t.db, thread.id, { body: 'Mit Personalliste' })
+    const [list] = await attach(reply.id, reply.author_id, ['Personalliste.pdf'])
+    const staff = await signedIn(t, 'staff')
+    expect((await submitEdit(staff.agent, reply.id, { body: 'Mit Personalliste' }, [list!.id])).status).toBe(303)
+    expect(await namesOn(reply.id)).toEqual([])
+    const entry = await t.db.selectFrom('audit_log').select(['action', 'actor_id', 'details']).where('target_type', '=', 'post').where('target_id', '=', reply.id).executeTakeFirstOrThrow()
+    expect(entry).toMatchObject({ action: 'post.edited', actor_id: staff.user.id, details: { attachments_removed: 1, attachments_added: 0 } })
   })
 })
 

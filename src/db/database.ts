@@ -1,7 +1,7 @@
 import type { AuditLogTable } from '../features/audit/audit.table.ts'
 import type { LoginThrottleTable, PasswordResetsTable, RecoveryCodesTable } from '../features/auth/auth.table.ts'
 import type { ScheduledJobsTable } from '../features/jobs/jobs.table.ts'
-import type { ForumsTable } from '../features/forums/forums.table.ts'
+import type { ForumCountsTable, ForumsTable } from '../features/forums/forums.table.ts'
 import type { InvitationsTable } from '../features/invitations/invitations.table.ts'
 import type { MunicipalitiesTable } from '../features/municipalities/municipalities.table.ts'
 import type { SitePagesTable } from '../features/pages/pages.table.ts'
@@ -49,4 +49,5 @@ export interface Database {
   notifications: NotificationsTable
   reports: ReportsTable
   scheduled_jobs: ScheduledJobsTable
+  forum_counts: ForumCountsTable
 }

@@ -12,18 +12,12 @@ export async function findForumBySlug(db: Db, slug: string) {
   return db.selectFrom('forums').selectAll().where('slug', '=', slug).executeTakeFirst()
 }
 
-/** Threads and posts (opening posts included) of each forum; deleted threads do not count. */
+/**
+ * Threads and posts (opening posts included) of each forum; deleted threads do not count. Read from the
+ * counters the database keeps with every change of a thread, not counted for each start page.
+ */
 export async function forumCounts(db: Db) {
-  const rows = await db
-    .selectFrom('threads')
-    .select([
-      'forum_id',
-      (eb) => eb.fn.countAll<string>().as('threads'),
-      sql<string>`coalesce(sum(reply_count + 1), 0)`.as('posts'),
-    ])
-    .where('deleted_at', 'is', null)
-    .groupBy('forum_id')
-    .execute()
+  const rows = await db.selectFrom('forum_counts').select(['forum_id', 'threads', 'posts']).execute()
   return new Map(rows.map((r) => [r.forum_id, { threads: Number(r.threads), posts: Number(r.posts) }]))
 }
 

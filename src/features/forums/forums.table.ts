@@ -9,3 +9,10 @@ export interface ForumsTable {
   description_en: string
   position: number
 }
+
+/** Threads and posts per forum, kept by triggers on threads (see the forum_counts migration). */
+export interface ForumCountsTable {
+  forum_id: number
+  threads: number
+  posts: number
+}

@@ -16,8 +16,16 @@ export type SearchFilters = {
 
 /** Each source of matches (post texts, titles, attachment names) contributes at most this many posts. */
 export const SEARCH_CAP = 500
-/** Of a very common word, only the newest matches are ranked at all: ranking reads every match's text. */
-const NEWEST_MATCHES = 5000
+/**
+ * Of the posts that match, only the newest this many are ranked at all: for a common word the newest
+ * posts are read backwards (a third of them match), and ranking reads each match's text.
+ */
+const NEWEST_MATCHES = 1000
+/**
+ * Title matches are taken newest first, this many: a title match ranks high anyway, and for a common word
+ * thousands of titles match. Opening posts that match by their text come in through the posts.
+ */
+const TITLE_MATCHES = 200
 /** Relevance halves when a post is this many days old. */
 const RECENCY_DAYS = 180
 // Private-use characters nobody types: ts_headline wraps matches in them, the route turns them into <mark>.
@@ -54,6 +62,23 @@ function filterConditions(f: SearchFilters): RawBuilder<unknown> {
   return sql.join(conditions, sql` AND `)
 }
 
+/**
+ * The same filters on a thread alone, for its opening post: a thread has the municipality and the time of
+ * its opening post. Lets the title branch pick its newest matches before it reads any post.
+ */
+function threadFilterConditions(f: SearchFilters): RawBuilder<unknown> {
+  const conditions: RawBuilder<unknown>[] = [sql`t.deleted_at IS NULL`]
+  if (f.forumId !== undefined) conditions.push(sql`t.forum_id = ${f.forumId}`)
+  if (f.kind !== undefined) conditions.push(sql`t.kind = ${f.kind}`)
+  if (f.municipalityId !== undefined) conditions.push(sql`t.municipality_id = ${f.municipalityId}`)
+  if (f.district !== undefined) {
+    conditions.push(sql`EXISTS (SELECT 1 FROM municipalities m WHERE m.id = t.municipality_id AND m.district = ${f.district})`)
+  }
+  if (f.from !== undefined) conditions.push(sql`t.created_at >= (${f.from}::date)::timestamp AT TIME ZONE 'Europe/Berlin'`)
+  if (f.to !== undefined) conditions.push(sql`t.created_at < (${f.to}::date + 1)::timestamp AT TIME ZONE 'Europe/Berlin'`)
+  return sql.join(conditions, sql` AND `)
+}
+
 export type SearchHit = {
   thread_id: number
   post_id: number
@@ -82,40 +107,53 @@ export async function searchThreads(
   page: { limit: number; offset: number; now: Date },
 ): Promise<{ hits: SearchHit[]; total: number; capped: boolean }> {
   const where = filterConditions(filters)
+  const threadWhere = threadFilterConditions(filters)
   // The query is written out in every branch, not taken from a CTE: only then does the planner see how
   // common the words are, and walk the newest posts backwards for a common one instead of rechecking all.
   const tsQuery = sql`websearch_to_tsquery('german', ${text})`
   const anyWord = sql`regexp_replace(querytree(${tsQuery}), '&|<->|<[0-9]+>', '|', 'g')::tsquery`
+  // The index cannot tell whether words stand side by side: for a phrase, the newest posts that hold all
+  // its words are found first and only those are checked for the phrase. (querytree leaves out negations,
+  // so this finds a superset; the phrase and any exclusions are checked afterwards.)
+  const indexable = sql`(CASE WHEN querytree(${tsQuery}) ~ '<' THEN regexp_replace(querytree(${tsQuery}), '<->|<[0-9]+>', '&', 'g')::tsquery ELSE ${tsQuery} END)`
+  // Relevance: the post (with the title, for an opening post; with attachment names, where it has any),
+  // halved every RECENCY_DAYS of age. Computed once per candidate, in the branch that finds it.
+  const recency = sql`(1.0 / (1.0 + greatest(0, extract(epoch FROM (${page.now}::timestamptz - p.created_at)) / 86400.0) / ${RECENCY_DAYS}))`
   const { rows } = await sql<{ post_id: number; score: number; total: string; candidates: string }>`
-    WITH candidates AS (
-      (SELECT newest.id AS post_id FROM (
-        SELECT p.id, p.search FROM posts p JOIN threads t ON t.id = p.thread_id
-        WHERE p.search @@ ${tsQuery} AND ${where}
+    WITH found AS (
+      (SELECT newest.post_id, newest.thread_id, ts_rank_cd(newest.doc, ${tsQuery}, 1) * newest.recency AS score FROM (
+        SELECT p.id AS post_id, p.thread_id, p.search,
+          CASE WHEN p.position = 1 THEN t.search || p.search ELSE p.search END AS doc, ${recency} AS recency
+        -- the thread of each post looked up by its key (OFFSET 0 keeps it so): the planner misjudges how
+        -- rare a rare word is and would otherwise merge-join all threads
+        FROM posts p CROSS JOIN LATERAL (
+          SELECT t.search, t.deleted_at, t.forum_id, t.kind FROM threads t WHERE t.id = p.thread_id OFFSET 0
+        ) t
+        WHERE p.search @@ ${indexable} AND ${where}
         ORDER BY p.id DESC LIMIT ${NEWEST_MATCHES}
-      ) newest ORDER BY ts_rank(newest.search, ${tsQuery}) DESC LIMIT ${SEARCH_CAP})
-      UNION
+      ) newest WHERE newest.search @@ ${tsQuery} ORDER BY 3 DESC LIMIT ${SEARCH_CAP})
+      UNION ALL
       -- a title, together with its opening text: "Dolmetscher Mustervertrag" finds the thread titled
       -- "Dolmetscher" whose first post offers a Mustervertrag
-      (SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.position = 1
-       WHERE t.search @@ ${anyWord} AND (t.search || p.search) @@ ${tsQuery} AND ${where}
-       ORDER BY ts_rank(t.search || p.search, ${tsQuery}) DESC LIMIT ${SEARCH_CAP})
-      UNION
-      (SELECT p.id FROM attachments a JOIN posts p ON p.id = a.post_id JOIN threads t ON t.id = p.thread_id
-       WHERE a.search @@ ${anyWord} AND (p.search || a.search) @@ ${tsQuery} AND ${where}
-       ORDER BY ts_rank(a.search, ${tsQuery}) DESC LIMIT ${SEARCH_CAP})
+      (SELECT p.id, p.thread_id, ts_rank_cd(t.search || p.search, ${tsQuery}, 1) * ${recency}
+       FROM (SELECT t.id, t.search, t.deleted_at, t.forum_id, t.kind FROM threads t WHERE t.search @@ ${anyWord} AND ${threadWhere}
+             ORDER BY t.id DESC LIMIT ${TITLE_MATCHES}) t
+       JOIN posts p ON p.thread_id = t.id AND p.position = 1
+       WHERE (t.search || p.search) @@ ${tsQuery} AND ${where})
+      UNION ALL
+      (SELECT p.id, p.thread_id,
+         ts_rank_cd((CASE WHEN p.position = 1 THEN t.search ELSE ''::tsvector END) || p.search || a.search, ${tsQuery}, 1) * ${recency}
+       FROM (SELECT a.post_id, string_agg(a.search::text, ' ')::tsvector AS search FROM attachments a
+             WHERE a.post_id IN (SELECT a.post_id FROM attachments a WHERE a.search @@ ${anyWord}) GROUP BY a.post_id) a
+       JOIN posts p ON p.id = a.post_id JOIN threads t ON t.id = p.thread_id
+       WHERE (p.search || a.search) @@ ${tsQuery} AND ${where}
+       ORDER BY 3 DESC LIMIT ${SEARCH_CAP})
     ),
-    scored AS (
-      SELECT p.id AS post_id, p.thread_id,
-        ts_rank_cd(
-          (CASE WHEN p.position = 1 THEN t.search ELSE ''::tsvector END) || p.search
-            || coalesce((SELECT string_agg(a.search::text, ' ') FROM attachments a WHERE a.post_id = p.id)::tsvector, ''::tsvector),
-          ${tsQuery}, 1)
-        * (1.0 / (1.0 + greatest(0, extract(epoch FROM (${page.now}::timestamptz - p.created_at)) / 86400.0) / ${RECENCY_DAYS}))
-          AS score
-      FROM candidates c JOIN posts p ON p.id = c.post_id JOIN threads t ON t.id = p.thread_id
+    candidates AS (
+      SELECT post_id, min(thread_id) AS thread_id, max(score) AS score FROM found GROUP BY post_id
     ),
     best AS (
-      SELECT DISTINCT ON (thread_id) post_id, thread_id, score FROM scored ORDER BY thread_id, score DESC, post_id DESC
+      SELECT DISTINCT ON (thread_id) post_id, thread_id, score FROM candidates ORDER BY thread_id, score DESC, post_id DESC
     )
     SELECT post_id, score, count(*) OVER () AS total, (SELECT count(*) FROM candidates) AS candidates
     FROM best ORDER BY score DESC, post_id DESC

@@ -49,6 +49,30 @@ describe('search', () => {
     expect(titles((await search({ q: 'Nachhilfe OR Berufstätige' })).text).sort()).toEqual(['Nachhilfe Vormittag', 'Sprachkurs Abend'])
   })
 
+  it('matches a phrase only where its words stand side by side, and excludes a quoted phrase', async () => {
+    await buildThread(t.db, { title: 'Lesepaten getrennt', body: 'Die Lesepatenschaft trifft sich in der Stadtbücherei.' })
+    await buildThread(t.db, { title: 'Lesepaten zusammen', body: 'Unsere Lesepatenschaft Stadtbücherei beginnt im Mai.' })
+    expect(titles((await search({ q: '"Lesepatenschaft Stadtbücherei"' })).text)).toEqual(['Lesepaten zusammen'])
+    expect(titles((await search({ q: 'Lesepatenschaft -"Lesepatenschaft Stadtbücherei"' })).text)).toEqual(['Lesepaten getrennt'])
+  })
+
+  it('ranks a title match above the same word in the text of an equally old thread', async () => {
+    await buildThread(t.db, { title: 'Werkzeugspende', body: 'Unsere Fahrradwerkstatt braucht Werkzeug.' })
+    await buildThread(t.db, { title: 'Fahrradwerkstatt', body: 'Wer spendet Werkzeug?' })
+    expect(titles((await search({ q: 'Fahrradwerkstatt' })).text)).toEqual(['Fahrradwerkstatt', 'Werkzeugspende'])
+  })
+
+  it('finds a match in the title alone under municipality, district and date filters', async () => {
+    const east = await buildMunicipality(t.db, { name: 'Oststadt', district: 'Landkreis Ost' })
+    const fromEast = await buildUser(t.db, { municipality_id: east.id })
+    await buildThread(t.db, { title: 'Streuobstwiese', body: 'Wer macht mit?', author: fromEast, createdAt: new Date('2026-01-15T10:00:00Z') })
+    const q = 'Streuobstwiese'
+    const found = { q, municipality: String(east.id), district: 'Landkreis Ost', from: '2026-01-15', to: '2026-01-15' }
+    expect(titles((await search(found)).text)).toEqual(['Streuobstwiese'])
+    expect(titles((await search({ ...found, from: '2026-01-16', to: '2026-01-20' })).text)).toEqual([])
+    expect(titles((await search({ ...found, district: 'Landkreis Nord' })).text)).toEqual([])
+  })
+
   it('searches titles, the title together with its opening text, and attachment names', async () => {
     await buildThread(t.db, { title: 'Ehrenamtskoordination', body: 'Wie organisieren Sie das?' })
     const { post, author } = await buildThread(t.db, { title: 'Kleiderkammer', body: 'Unsere Erfahrungen mit der Kleiderkammer.' })

@@ -1,0 +1,111 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { forumCounts } from '../../../src/features/forums/forums.queries.ts'
+import { hidePostRow, setThreadForum, unhidePostRow } from '../../../src/features/moderation/moderation.queries.ts'
+import { addReply, createThread, deletePost, restorePost } from '../../../src/features/threads/threads.queries.ts'
+import { buildUser } from '../../factories.ts'
+import { createTestApp, type TestApp } from '../../helpers/app.ts'
+
+let t: TestApp
+let forumIds: Record<string, number>
+beforeAll(async () => {
+  t = await createTestApp()
+  const forums = await t.db.selectFrom('forums').select(['id', 'slug']).execute()
+  forumIds = Object.fromEntries(forums.map((f) => [f.slug, f.id]))
+})
+afterAll(() => t.close())
+
+/** What the start page used to count for every request: the truth the counters must agree with. */
+async function recount() {
+  const { rows } = await sql<{ forum_id: number; threads: number; posts: number }>`
+    SELECT f.id AS forum_id, count(t.id)::int AS threads, coalesce(sum(t.reply_count + 1), 0)::int AS posts
+    FROM forums f LEFT JOIN threads t ON t.forum_id = f.id AND t.deleted_at IS NULL GROUP BY f.id
+  `.execute(t.db)
+  return new Map(rows.map((r) => [r.forum_id, { threads: r.threads, posts: r.posts }]))
+}
+
+async function expectCounts(slug: string, expected: { threads: number; posts: number }) {
+  const counts = await forumCounts(t.db)
+  expect(counts.get(forumIds[slug]!)).toEqual(expected)
+  expect(counts).toEqual(await recount())
+}
+
+async function newThread(slug: string, authorId: number) {
+  return t.db.transaction().execute((trx) =>
+    createThread(trx, {
+      forumId: forumIds[slug]!,
+      authorId,
+      municipalityId: null,
+      kind: 'question',
+      title: 'Zählen',
+      body: 'Eröffnung',
+      bestPractice: { bp_situation: null, bp_approach: null, bp_effort: null, bp_contact: null },
+      now: t.clock.now(),
+    }),
+  )
+}
+
+describe('forum counters', () => {
+  it('follow new threads and replies, deleted and restored posts, hidden opening posts and moves', async () => {
+    const a = 'integration'
+    const b = 'buergerschaftliches-engagement'
+    const start = { a: (await forumCounts(t.db)).get(forumIds[a]!)!, b: (await forumCounts(t.db)).get(forumIds[b]!)! }
+    const plus = (base: { threads: number; posts: number }, threads: number, posts: number) => ({
+      threads: base.threads + threads,
+      posts: base.posts + posts,
+    })
+    const user = await buildUser(t.db)
+    const first = await newThread(a, user.id)
+    const second = await newThread(a, user.id)
+    await expectCounts(a, plus(start.a, 2, 2))
+
+    const reply = await t.db.transaction().execute((trx) =>
+      addReply(trx, { threadId: first.threadId, authorId: user.id, municipalityId: null, body: 'Antwort', now: t.clock.now() }),
+    )
+    await expectCounts(a, plus(start.a, 2, 3))
+
+    const removeReply = { postId: reply.postId, threadId: first.threadId, position: reply.position }
+    await t.db.transaction().execute((trx) => deletePost(trx, { ...removeReply, actorId: user.id, now: t.clock.now() }))
+    await expectCounts(a, plus(start.a, 2, 2))
+    await t.db.transaction().execute((trx) => restorePost(trx, removeReply))
+    await expectCounts(a, plus(start.a, 2, 3))
+
+    // deleting the opening post deletes the thread with its replies
+    const removeThread = { postId: first.postId, threadId: first.threadId, position: 1 }
+    await t.db.transaction().execute((trx) => deletePost(trx, { ...removeThread, actorId: user.id, now: t.clock.now() }))
+    await expectCounts(a, plus(start.a, 1, 1))
+    await t.db.transaction().execute((trx) => restorePost(trx, removeThread))
+    await expectCounts(a, plus(start.a, 2, 3))
+
+    // a hidden opening post takes its thread out
+    await hidePostRow(t.db, { postId: second.postId, actorId: user.id, reason: 'Spam', now: t.clock.now() })
+    await expectCounts(a, plus(start.a, 1, 2))
+    await unhidePostRow(t.db, second.postId)
+    await expectCounts(a, plus(start.a, 2, 3))
+
+    // moved with its reply to another forum
+    expect(await setThreadForum(t.db, first.threadId, forumIds[b]!)).toBe(true)
+    await expectCounts(a, plus(start.a, 1, 1))
+    await expectCounts(b, plus(start.b, 1, 2))
+
+    // removed for good
+    await t.db.deleteFrom('threads').where('id', '=', first.threadId).execute()
+    await expectCounts(b, start.b)
+  })
+
+  it('follow many threads changed in one statement, as an import does', async () => {
+    const user = await buildUser(t.db)
+    const before = await recount()
+    const forum = forumIds.integration!
+    await sql`
+      INSERT INTO threads (forum_id, author_id, title, reply_count, created_at, last_post_at)
+      SELECT ${forum}, ${user.id}, 'Import ' || n, n % 3, now(), now() FROM generate_series(1, 30) n
+    `.execute(t.db)
+    const counted = (await forumCounts(t.db)).get(forum)
+    expect(counted).toEqual({ threads: before.get(forum)!.threads + 30, posts: before.get(forum)!.posts + 60 })
+    expect(await forumCounts(t.db)).toEqual(await recount())
+    await sql`UPDATE threads SET reply_count = reply_count + 1 WHERE title LIKE 'Import %'`.execute(t.db)
+    await sql`UPDATE threads SET deleted_at = now() WHERE title LIKE 'Import %' AND reply_count = 1`.execute(t.db)
+    expect(await forumCounts(t.db)).toEqual(await recount())
+  })
+})

@@ -32,9 +32,9 @@ export default async function unsubscribeRoutes(app: FastifyInstance, { db, cloc
   })
 }
 
-/** The page speaks the language of the person the mail went to, unless someone is signed in here. */
+/** The page speaks the language of the person the mail went to, unless this browser chose one (or is signed in). */
 function speakRecipientsLanguage(request: FastifyRequest, recipientLocale: Locale): Locale {
-  if (!request.user) request.locale = recipientLocale
+  if (!request.user && !request.session?.lang) request.locale = recipientLocale
   return request.locale
 }
 

@@ -4,7 +4,7 @@ import { runDigestRound } from '../../../src/features/mail/digest.service.ts'
 import { findMailSettings } from '../../../src/features/mail/mail.queries.ts'
 import { DAY } from '../../../src/lib/clock.ts'
 import { buildUser } from '../../factories.ts'
-import { createTestApp, csrfFrom, login, submitForm, type TestApp } from '../../helpers/app.ts'
+import { createTestApp, login, submitForm, type TestApp } from '../../helpers/app.ts'
 import { buildThread } from '../threads/factories.ts'
 
 describe('mail settings', () => {

@@ -1,4 +1,6 @@
-import { HOUR } from './lib/clock.ts'
+import { HOUR, MINUTE } from './lib/clock.ts'
+import { runDigestRound } from './features/mail/digest.service.ts'
+import { runNotificationRound } from './features/mail/notify.service.ts'
 import type { Job } from './features/jobs/jobs.service.ts'
 import { deleteExpiredRateLimits, deleteExpiredSessions } from './features/sessions/sessions.queries.ts'
 
@@ -10,6 +12,22 @@ export const jobs: Job[] = [
     async run({ db }, now) {
       await deleteExpiredSessions(db, now)
       await deleteExpiredRateLimits(db, now)
+    },
+  },
+  {
+    name: 'mail-digests',
+    everyMs: 5 * MINUTE,
+    leaseMs: 30 * MINUTE,
+    async run(deps, now) {
+      await runDigestRound(deps, now)
+    },
+  },
+  {
+    name: 'mail-notifications',
+    everyMs: MINUTE,
+    leaseMs: 15 * MINUTE,
+    async run(deps, now) {
+      await runNotificationRound(deps, now)
     },
   },
 ]

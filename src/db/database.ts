@@ -2,6 +2,8 @@ import type { AuditLogTable } from '../features/audit/audit.table.ts'
 import type { LoginThrottleTable, PasswordResetsTable, RecoveryCodesTable } from '../features/auth/auth.table.ts'
 import type { ScheduledJobsTable } from '../features/jobs/jobs.table.ts'
 import type { ForumCountsTable, ForumsTable } from '../features/forums/forums.table.ts'
+import type { DigestDeliveriesTable, MailSettingsTable, UnsubscribeTokensTable } from '../features/mail/mail.table.ts'
+import type { ForumsTable } from '../features/forums/forums.table.ts'
 import type { InvitationsTable } from '../features/invitations/invitations.table.ts'
 import type { MunicipalitiesTable } from '../features/municipalities/municipalities.table.ts'
 import type { SitePagesTable } from '../features/pages/pages.table.ts'
@@ -50,4 +52,7 @@ export interface Database {
   reports: ReportsTable
   scheduled_jobs: ScheduledJobsTable
   forum_counts: ForumCountsTable
+  mail_settings: MailSettingsTable
+  unsubscribe_tokens: UnsubscribeTokensTable
+  digest_deliveries: DigestDeliveriesTable
 }

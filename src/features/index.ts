@@ -11,6 +11,9 @@ import forumsRoutes from './forums/forums.routes.ts'
 import healthRoutes from './health/health.routes.ts'
 import acceptInvitationRoutes from './invitations/accept.routes.ts'
 import invitationsRoutes from './invitations/invitations.routes.ts'
+import mailAdminRoutes from './mail/mail-admin.routes.ts'
+import mailSettingsRoutes from './mail/settings.routes.ts'
+import unsubscribeRoutes from './mail/unsubscribe.routes.ts'
 import moderationRoutes from './moderation/moderation.routes.ts'
 import municipalitiesRoutes from './municipalities/municipalities.routes.ts'
 import notificationsRoutes from './notifications/notifications.routes.ts'
@@ -51,4 +54,7 @@ export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[
   peopleRoutes,
   notificationsRoutes,
   moderationRoutes,
+  mailSettingsRoutes,
+  unsubscribeRoutes,
+  mailAdminRoutes,
 ]

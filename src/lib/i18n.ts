@@ -4,6 +4,7 @@ import { messages as attachments } from '../features/attachments/attachments.mes
 import { messages as auth } from '../features/auth/auth.messages.ts'
 import { messages as forums } from '../features/forums/forums.messages.ts'
 import { messages as invitations } from '../features/invitations/invitations.messages.ts'
+import { messages as mail } from '../features/mail/mail.messages.ts'
 import { messages as moderation } from '../features/moderation/moderation.messages.ts'
 import { messages as municipalities } from '../features/municipalities/municipalities.messages.ts'
 import { messages as notifications } from '../features/notifications/notifications.messages.ts'
@@ -22,7 +23,7 @@ export type Locale = (typeof locales)[number]
 export type Messages = { de: Record<string, string>; en: Record<string, string> }
 
 const catalog: Record<Locale, Record<string, string>> = { de: {}, en: {} }
-for (const m of [core, admin, attachments, audit, auth, forums, invitations, municipalities, outbox, pages, search, setup, threads, users, moderation, notifications, people] as Messages[]) {
+for (const m of [core, admin, attachments, audit, auth, forums, invitations, municipalities, outbox, pages, search, setup, threads, users, moderation, notifications, people, mail] as Messages[]) {
   Object.assign(catalog.de, m.de)
   Object.assign(catalog.en, m.en)
 }

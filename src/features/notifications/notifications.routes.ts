@@ -62,8 +62,8 @@ export default async function notificationsRoutes(app: FastifyInstance, { db, cl
 
 type Row = Awaited<ReturnType<typeof listNotifications>>[number]
 
-/** The sentence a notification reads as, and where it leads. */
-function present(n: Row, viewerId: number, locale: Locale) {
+/** The sentence a notification reads as, and where it leads (on the page and in mails, see features/mail). */
+export function present(n: Row, viewerId: number, locale: Locale) {
   const key =
     n.kind === 'reply'
       ? n.post_position === 1

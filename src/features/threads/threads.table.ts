@@ -121,6 +121,8 @@ export interface NotificationsTable {
   created_at: Generated<Date>
   read_at: Date | null
   emailed_at: Date | null
+  /** The batch mail (digest_deliveries row) this notification went out in, see src/features/mail. */
+  mail_delivery_id: Generated<number | null>
 }
 
 export interface ReportsTable {

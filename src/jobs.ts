@@ -1,6 +1,8 @@
-import { HOUR } from './lib/clock.ts'
+import { HOUR, MINUTE } from './lib/clock.ts'
 import type { Job } from './features/jobs/jobs.service.ts'
 import { deleteExpiredRateLimits, deleteExpiredSessions } from './features/sessions/sessions.queries.ts'
+import { preparePendingExports } from './features/privacy/export.service.ts'
+import { RETENTION_JOB, runRetention } from './features/privacy/retention.service.ts'
 
 /** Every periodic job of the app; server.ts runs them with the scheduler (src/features/jobs). */
 export const jobs: Job[] = [
@@ -12,4 +14,6 @@ export const jobs: Job[] = [
       await deleteExpiredRateLimits(db, now)
     },
   },
+  { name: RETENTION_JOB, everyMs: HOUR, run: (deps, now) => runRetention(deps, now) },
+  { name: 'data-exports', everyMs: MINUTE, run: ({ db }, now) => preparePendingExports(db, now) },
 ]

@@ -17,6 +17,7 @@ import notificationsRoutes from './notifications/notifications.routes.ts'
 import outboxRoutes from './outbox/outbox.routes.ts'
 import pagesRoutes from './pages/pages.routes.ts'
 import peopleRoutes from './people/people.routes.ts'
+import privacyRoutes from './privacy/privacy.routes.ts'
 import searchRoutes from './search/search.routes.ts'
 import setupRoutes from './setup/setup.routes.ts'
 import marksRoutes from './threads/marks.routes.ts'
@@ -51,4 +52,5 @@ export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[
   peopleRoutes,
   notificationsRoutes,
   moderationRoutes,
+  privacyRoutes,
 ]

@@ -31,8 +31,8 @@ export async function collectUserData(db: Kysely<Database>, userId: number, now:
   for (const entry of exportDefinition) {
     const rows = await rowsOfUser(db, entry, userId)
     tables[entry.table] = rows.map((row) => {
-      const kept = Object.fromEntries(Object.entries(row).filter(([column]) => !entry.omit?.includes(column)))
-      return entry.transform ? entry.transform(kept) : kept
+      const shown = entry.transform ? entry.transform(row) : row
+      return Object.fromEntries(Object.entries(shown).filter(([column]) => !entry.omit?.includes(column)))
     })
   }
   return { format: 'kommunalforum-datenauskunft', version: 1, generated_at: now.toISOString(), user_id: userId, tables }

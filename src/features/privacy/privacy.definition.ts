@@ -8,7 +8,7 @@ import { truncateIp } from './privacy.ip.ts'
  *
  * - `userColumns`: a row belongs to the person when any of these columns holds their id.
  * - `also`: a further condition (rows reached through another table), in SQL with the id bound.
- * - `omit`: columns never exported (secrets, hashes, derived search vectors).
+ * - `omit`: columns never exported (secrets, hashes, derived search vectors); applied after `transform`.
  * - `erase`: what erasure does with the rows: `delete` them; `keep` them (they then point at the
  *   anonymised account, which names nobody, see `reason`); or `custom` (erasure.service.ts says how).
  */
@@ -32,7 +32,11 @@ export const exportDefinition: ExportEntry[] = [
     // a half-finished sign-in (password given, second factor owed) is an anonymous session naming the user
     also: (id) => sql`data->>'pendingUserId' = ${String(id)}`,
     omit: ['sid', 'data'],
-    transform: (row) => ({ ...row, ip: truncateIp(row.ip as string | null) }),
+    // the address lives in the column or in the session data (see plugins/session.ts); shown only as its network
+    transform: (row) => {
+      const data = (row.data ?? {}) as { ip?: string; userAgent?: string }
+      return { ...row, ip: truncateIp((row.ip as string | null) ?? data.ip), user_agent: row.user_agent ?? data.userAgent ?? null }
+    },
     erase: 'delete',
   },
   {

@@ -81,6 +81,8 @@ describe('closing an account', () => {
     const done = await submitForm(adminAgent, `/admin/users/${leaver.id}/erase`, `/admin/users/${leaver.id}/erase`, { posts: 'keep', confirm: 'yes' })
     expect(done.status).toBe(303)
     expect((await adminAgent.get(`/admin/users/${leaver.id}/erase`)).status).toBe(404)
+    const entry = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'user.erased').where('target_id', '=', leaver.id).executeTakeFirstOrThrow()
+    expect(entry).toMatchObject({ actor_id: admin.id, target_type: 'user', municipality_id: town.id, details: { by: 'admin', posts_deleted: false } })
     // The erased account cannot be brought back.
     const reactivate = await submitForm(adminAgent, `/admin/users/${leaver.id}`, `/admin/users/${leaver.id}/reactivate`, {})
     expect(reactivate.status).toBe(404)

@@ -3,6 +3,8 @@ import { runDigestRound } from './features/mail/digest.service.ts'
 import { runNotificationRound } from './features/mail/notify.service.ts'
 import type { Job } from './features/jobs/jobs.service.ts'
 import { deleteExpiredRateLimits, deleteExpiredSessions } from './features/sessions/sessions.queries.ts'
+import { preparePendingExports } from './features/privacy/export.service.ts'
+import { RETENTION_JOB, runRetention } from './features/privacy/retention.service.ts'
 
 /** Every periodic job of the app; server.ts runs them with the scheduler (src/features/jobs). */
 export const jobs: Job[] = [
@@ -30,4 +32,6 @@ export const jobs: Job[] = [
       await runNotificationRound(deps, now)
     },
   },
+  { name: RETENTION_JOB, everyMs: HOUR, run: (deps, now) => runRetention(deps, now) },
+  { name: 'data-exports', everyMs: MINUTE, run: ({ db }, now) => preparePendingExports(db, now) },
 ]

@@ -7,6 +7,7 @@ import type { ForumsTable } from '../features/forums/forums.table.ts'
 import type { InvitationsTable } from '../features/invitations/invitations.table.ts'
 import type { MunicipalitiesTable } from '../features/municipalities/municipalities.table.ts'
 import type { SitePagesTable } from '../features/pages/pages.table.ts'
+import type { DataExportsTable } from '../features/privacy/privacy.table.ts'
 import type { AppSettingsTable, RateLimitsTable, SessionsTable } from '../features/sessions/sessions.table.ts'
 import type {
   AttachmentsTable,
@@ -55,4 +56,5 @@ export interface Database {
   mail_settings: MailSettingsTable
   unsubscribe_tokens: UnsubscribeTokensTable
   digest_deliveries: DigestDeliveriesTable
+  data_exports: DataExportsTable
 }

@@ -20,6 +20,7 @@ import notificationsRoutes from './notifications/notifications.routes.ts'
 import outboxRoutes from './outbox/outbox.routes.ts'
 import pagesRoutes from './pages/pages.routes.ts'
 import peopleRoutes from './people/people.routes.ts'
+import privacyRoutes from './privacy/privacy.routes.ts'
 import searchRoutes from './search/search.routes.ts'
 import setupRoutes from './setup/setup.routes.ts'
 import marksRoutes from './threads/marks.routes.ts'
@@ -57,4 +58,5 @@ export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[
   mailSettingsRoutes,
   unsubscribeRoutes,
   mailAdminRoutes,
+  privacyRoutes,
 ]

@@ -11,6 +11,7 @@ import { messages as notifications } from '../features/notifications/notificatio
 import { messages as outbox } from '../features/outbox/outbox.messages.ts'
 import { messages as pages } from '../features/pages/pages.messages.ts'
 import { messages as people } from '../features/people/people.messages.ts'
+import { messages as privacy } from '../features/privacy/privacy.messages.ts'
 import { messages as search } from '../features/search/search.messages.ts'
 import { messages as setup } from '../features/setup/setup.messages.ts'
 import { messages as threads } from '../features/threads/threads.messages.ts'
@@ -23,7 +24,7 @@ export type Locale = (typeof locales)[number]
 export type Messages = { de: Record<string, string>; en: Record<string, string> }
 
 const catalog: Record<Locale, Record<string, string>> = { de: {}, en: {} }
-for (const m of [core, admin, attachments, audit, auth, forums, invitations, municipalities, outbox, pages, search, setup, threads, users, moderation, notifications, people, mail] as Messages[]) {
+for (const m of [core, admin, attachments, audit, auth, forums, invitations, municipalities, outbox, pages, search, setup, threads, users, moderation, notifications, people, mail, privacy] as Messages[]) {
   Object.assign(catalog.de, m.de)
   Object.assign(catalog.en, m.en)
 }

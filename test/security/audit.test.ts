@@ -249,6 +249,8 @@ const auditedInFeatureTests: Record<string, { file: string; actions: string[] }>
   'POST /posts/:id/unhide': { file: 'test/features/moderation/moderation.test.ts', actions: ['post.unhidden'] },
   'POST /moderation/reports/:id/hide': { file: 'test/features/moderation/moderation.test.ts', actions: ['post.hidden'] },
   'POST /moderation/reports/:id/dismiss': { file: 'test/features/moderation/moderation.test.ts', actions: ['report.dismissed'] },
+  'POST /admin/users/:id/export': { file: 'test/features/privacy/export.test.ts', actions: ['user.data_export_requested'] },
+  'POST /admin/users/:id/erase': { file: 'test/features/privacy/close-account.test.ts', actions: ['user.erased'] },
   'POST /posts/:id/restore': { file: 'test/features/threads/threads.test.ts', actions: ['post.restored'] },
 }
 

@@ -43,6 +43,7 @@ export async function findThread(db: Db, id: number) {
       'f.name_en as forum_name_en',
       'a.name as author_name',
       'a.position as author_position',
+      'a.erased_at as author_erased_at',
       'm.name as municipality_name',
     ])
     .where('t.id', '=', id)
@@ -98,6 +99,7 @@ function displayedPosts(db: Db) {
       'p.hidden_reason',
       'a.name as author_name',
       'a.position as author_position',
+      'a.erased_at as author_erased_at',
       'm.name as municipality_name',
     ])
 }

@@ -93,7 +93,7 @@ export default async function threadsRoutes(app: FastifyInstance, { db, clock, c
     if (page > pages) throw notFound()
     const [header, posts, viewer] = await Promise.all([
       threadHeader(db, user, thread, request.locale),
-      postViews(db, user, thread, page),
+      postViews(db, user, thread, page, request.locale),
       threadViewerState(db, { userId: user.id, threadId: thread.id }),
     ])
     const highest = posts.at(-1)?.position

@@ -78,7 +78,7 @@ export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: T
     isBestPractice: thread.kind === 'best_practice',
     forumSlug: thread.forum_slug,
     forumName: forumName(thread, locale),
-    authorName: thread.author_name,
+    authorName: thread.author_erased_at ? formerMember(locale, thread.municipality_name) : thread.author_name,
     authorPosition: thread.author_position,
     municipalityName: thread.municipality_name,
     createdAt: thread.created_at,
@@ -104,7 +104,7 @@ export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: T
 }
 
 /** The posts of one page, each with what the viewer may do with it. */
-export async function postViews(db: Kysely<Database>, actor: Actor, thread: ThreadRow, page: number) {
+export async function postViews(db: Kysely<Database>, actor: Actor, thread: ThreadRow, page: number, locale: Locale = 'de') {
   const from = (page - 1) * POSTS_PER_PAGE + 1
   const posts = await postsInRange(db, thread.id, from, from + POSTS_PER_PAGE - 1)
   const ids = posts.map((p) => p.id)
@@ -115,7 +115,7 @@ export async function postViews(db: Kysely<Database>, actor: Actor, thread: Thre
     mentionLinks(db, shown.map((post) => post.body)),
   ])
   const replyOpen = canReply(actor, thread)
-  return posts.map((post) => postView(actor, thread, post, {
+  return posts.map((post) => postView(actor, thread, { ...post, author_name: post.author_erased_at ? formerMember(locale, post.municipality_name) : post.author_name }, {
     links,
     attachments: attachments.get(post.id) ?? [],
     helpfulCount: helpful.counts.get(post.id) ?? 0,
@@ -177,4 +177,10 @@ export async function previewOf(db: Kysely<Database>, values: Record<string, str
   const links = await mentionLinks(db, [...parts.map((s) => s.source!), body ?? ''])
   const sections = parts.map((s) => ({ heading: s.heading, html: renderMarkdown(s.source!, links) }))
   return { html: body ? renderMarkdown(body, links) : undefined, sections }
+}
+
+/** An erased author (Art. 17): "Ehemaliges Mitglied (Gemeinde X)". */
+export function formerMember(locale: Locale, municipalityName: string | null): string {
+  const name = t(locale, 'privacy.formerMember')
+  return municipalityName ? `${name} (${municipalityName})` : name
 }

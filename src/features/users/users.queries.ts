@@ -94,6 +94,7 @@ const listColumns = [
   'users.active',
   'users.last_login_at',
   'users.municipality_id',
+  'users.erased_at',
 ] as const
 
 export type UserListFilter = {
@@ -152,6 +153,8 @@ export async function lockUser(db: Db, id: number, municipalityId?: number) {
     .selectFrom('users')
     .select(['id', 'role', 'active', 'municipality_id'])
     .where('id', '=', id)
+    // an erased account (Art. 17) is never changed again, nor brought back
+    .where('erased_at', 'is', null)
   if (municipalityId !== undefined) {
     query = query.where('municipality_id', '=', municipalityId).where('role', 'in', municipalRoles)
   }

@@ -119,6 +119,7 @@ export default async function usersRoutes(app: FastifyInstance, { db, clock }: A
           deactivated_at: account.deactivated_at,
           totp_enabled: account.totp_enabled_at !== null,
           isSelf: account.id === request.user!.id,
+          erased_at: account.erased_at,
         },
         roleOptions: roleOptions(locale),
         municipalityOptions: [{ value: '', label: t(locale, 'users.noMunicipality') }, ...(await municipalityOptions(locale))],

@@ -24,4 +24,6 @@ export interface UsersTable {
   created_at: Generated<Date>
   last_login_at: Date | null
   deactivated_at: Date | null
+  /** Set when the account was erased (Art. 17): the row stays, anonymised, so posts keep an author. */
+  erased_at: Date | null
 }

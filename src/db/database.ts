@@ -20,6 +20,7 @@ import type {
   ThreadWatchesTable,
 } from '../features/threads/threads.table.ts'
 import type { UsersTable } from '../features/users/users.table.ts'
+import type { TrendEvidenceTable, TrendIndexStateTable, TrendSurfaceTable } from '../features/trends/trends.table.ts'
 
 export interface Database {
   municipalities: MunicipalitiesTable
@@ -47,4 +48,7 @@ export interface Database {
   forum_visits: ForumVisitsTable
   notifications: NotificationsTable
   reports: ReportsTable
+  trend_evidence: TrendEvidenceTable
+  trend_surface: TrendSurfaceTable
+  trend_index_state: TrendIndexStateTable
 }

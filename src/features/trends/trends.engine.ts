@@ -152,14 +152,14 @@ export type Theme = {
 
 /**
  * The significant rising stems as of day `today` (evidence of `today` is what was written before the
- * moment asked for), grouped into themes, best first.
+ * moment asked for), best first.
  */
-export function detectThemes(
+export function detectSignals(
   store: EvidenceStore,
   today: number,
   districtOf: (municipality: number) => string | undefined,
   settings: TrendSettings = TREND_SETTINGS,
-): Theme[] {
+): TermSignal[] {
   const end = today + 1
   const windows = settings.windows.map((w) => {
     const start = end - w
@@ -212,24 +212,49 @@ export function detectThemes(
     }
     if (best) signals.push(best)
   }
-  signals.sort((x, y) => y.score - x.score || x.stem.localeCompare(y.stem))
+  return signals.sort((x, y) => y.score - x.score || y.posts - x.posts || y.stem.length - x.stem.length || x.stem.localeCompare(y.stem))
+}
+
+/**
+ * Groups signals into themes: a signal joins the first (best) theme whose lead it overlaps enough.
+ * Overlap is measured on the threads the stems occur in when `threadsOf` knows them, else on the
+ * municipality-days.
+ */
+export function groupThemes(
+  signals: TermSignal[],
+  threadsOf?: (stem: string) => Set<number> | undefined,
+  settings: TrendSettings = TREND_SETTINGS,
+): Theme[] {
   const themes: Theme[] = []
   for (const s of signals) {
-    const home = themes.find((t) => overlap(t.lead.keys, s.keys) >= settings.themeOverlap)
+    const mine = threadsOf?.(s.stem)
+    const home = themes.find((t) => {
+      const theirs = threadsOf?.(t.lead.stem)
+      return mine && theirs ? overlap(mine, theirs) >= settings.themeOverlap : overlap(t.lead.keys, s.keys) >= settings.themeOverlap
+    })
     if (home) home.members.push(s)
     else themes.push({ lead: s, members: [s] })
   }
   return themes.slice(0, settings.maxThemes)
 }
 
-function overlap(a: Set<string>, b: Set<string>): number {
+/** Signals grouped into themes by their municipality-days (see groupThemes). */
+export function detectThemes(
+  store: EvidenceStore,
+  today: number,
+  districtOf: (municipality: number) => string | undefined,
+  settings: TrendSettings = TREND_SETTINGS,
+): Theme[] {
+  return groupThemes(detectSignals(store, today, districtOf, settings), undefined, settings)
+}
+
+function overlap<T>(a: Set<T>, b: Set<T>): number {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a]
   if (small.size === 0) return 0
   let n = 0
   for (const k of small) if (large.has(k)) n++
   return n / small.size
 }
-
 /** Municipality-days per day of a stem over [from, to). */
 export function seriesOf(store: EvidenceStore, stem: string, from: number, to: number): number[] {
   const out = new Array<number>(to - from).fill(0)

@@ -211,7 +211,7 @@ export async function postsOfMunicipalityDays(db: Db, pairs: { municipality_id: 
     JOIN municipalities m ON m.id = p.municipality_id
     WHERE p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL
     ORDER BY p.created_at DESC
-    LIMIT 3000
+    LIMIT 20000
   `.execute(db)
   return rows
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
-import { detectThemes, EvidenceStore, rankThreads, seriesOf, THREAD_SETTINGS, TREND_SETTINGS } from './trends.engine.ts'
+import { detectSignals, EvidenceStore, groupThemes, rankThreads, seriesOf, type TermSignal, THREAD_SETTINGS, TREND_SETTINGS } from './trends.engine.ts'
 import {
   addEvidence,
   clearEvidence,
@@ -14,6 +14,7 @@ import {
   lastIndexedPostId,
   maxPostIdUpTo,
   municipalityDistricts,
+  postsOfMunicipalityDays,
   postsOfPartialDay,
   postsToIndex,
   type SurfaceRow,
@@ -127,11 +128,17 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 export async function trendingFromStore(db: Db, store: EvidenceStore, at: Date): Promise<TrendingResult> {
   const today = dayNumber(at)
   const places = await municipalityDistricts(db)
-  const themes = detectThemes(store, today, (m) => places.get(m)?.district)
+  const signals = detectSignals(store, today, (m) => places.get(m)?.district).slice(0, 60)
+  const threads = await threadsOfStems(db, signals, at)
+  const themes = groupThemes(signals, (stem) => threads.get(stem))
   const words = await surfaceWords(db, themes.flatMap((t) => t.members.map((m) => m.stem)))
   const seriesFrom = today + 1 - TREND_SETTINGS.seriesDays
   const terms: TrendingTerm[] = themes.map(({ lead, members }) => {
-    const surface = members.map((m) => words.get(m.stem) ?? m.stem)
+    // Nouns (capitalised in German) name a theme better than verbs and adjectives.
+    const named = members
+      .map((m, i) => ({ m, i, word: words.get(m.stem) ?? m.stem }))
+      .sort((x, y) => Number(/^\p{Lu}/u.test(y.word)) - Number(/^\p{Lu}/u.test(x.word)) || x.i - y.i)
+    const surface = named.map((n) => n.word)
     const municipalities = new Set(members.flatMap((m) => [...m.municipalities]))
     const districts = new Set(members.flatMap((m) => [...m.districts]))
     return {
@@ -143,9 +150,9 @@ export async function trendingFromStore(db: Db, store: EvidenceStore, at: Date):
       posts: Math.max(...members.map((m) => m.posts)),
       rise: round(lead.rise, 1),
       window_days: lead.window,
-      stem: lead.stem,
+      stem: named[0]!.m.stem,
       words: surface,
-      stems: members.map((m) => m.stem),
+      stems: named.map((n) => n.m.stem),
       district_names: [...districts].sort((a, b) => a.localeCompare(b, 'de')),
       municipality_names: [...municipalities].map((m) => places.get(m)?.name ?? String(m)).sort((a, b) => a.localeCompare(b, 'de')),
       evidence: lead.windowEvidence,
@@ -155,6 +162,29 @@ export async function trendingFromStore(db: Db, store: EvidenceStore, at: Date):
     }
   })
   return { at: at.toISOString(), terms, threads: await trendingThreads(db, at) }
+}
+
+/** The threads each signal's stem occurs in within its window, read from the posts behind the evidence. */
+async function threadsOfStems(db: Db, signals: TermSignal[], at: Date): Promise<Map<string, Set<number>>> {
+  const wanted = new Set(signals.map((s) => s.stem))
+  const pairs = new Map<string, { municipality_id: number; day: number }>()
+  for (const s of signals) {
+    for (const key of s.keys) {
+      const [m, d] = key.split(':').map(Number) as [number, number]
+      pairs.set(key, { municipality_id: m, day: d })
+    }
+  }
+  const out = new Map<string, Set<number>>()
+  for (const post of await postsOfMunicipalityDays(db, [...pairs.values()], at)) {
+    const text = post.position === 1 ? `${post.title}\n${post.body}` : post.body
+    for (const stem of stemsOf(text).keys()) {
+      if (!wanted.has(stem)) continue
+      let set = out.get(stem)
+      if (!set) out.set(stem, (set = new Set()))
+      set.add(post.thread_id)
+    }
+  }
+  return out
 }
 
 export async function trendingThreads(db: Db, at: Date): Promise<TrendingThread[]> {

@@ -22,7 +22,7 @@ import { stemsOf } from '../../src/features/trends/trends.text.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..')
-const { values } = parseArgs({ options: { seed: { type: 'string', multiple: true, default: ['1'] }, cli: { type: 'boolean', default: true } } })
+const { values } = parseArgs({ options: { seed: { type: 'string', multiple: true, default: ['1'] }, cli: { type: 'boolean', default: true }, verbose: { type: 'boolean', default: false } } })
 const DAY = 86_400_000
 
 type Truth = {
@@ -121,6 +121,10 @@ async function evaluate(seed: string) {
         const r = await at(t)
         const top = r.terms.slice(0, 5)
         if (top.length === 0) continue
+        if (values.verbose) {
+          const wrong = top.filter((term) => !term.stems.some((s) => allPlanted.has(s)))
+          if (wrong.length > 0) console.error('imprecise', new Date(t).toISOString(), wrong.map((x) => `${x.label} (${x.score}, ${x.window_days} d, ${x.municipalities} Kommunen)`))
+        }
         precisionSum += top.filter((term) => term.stems.some((s) => allPlanted.has(s))).length / top.length
         precisionN++
       }
@@ -136,12 +140,14 @@ async function evaluate(seed: string) {
     const quiet: number[] = []
     for (let d = 0; d < truth.surge.days; d++) quiet.push(surgeStart + (d + 1) * DAY)
     const firstPlant = Math.min(...truth.planted.map((p) => dayOf(p.start)), floodStart)
+    for (let t = surgeStart - 30 * DAY; quiet.length < 25 && t < surgeStart; t += 2 * DAY) quiet.push(t)
     for (let t = surgeStart + (truth.surge.days + 2) * DAY; quiet.length < 25 && t < firstPlant; t += 2 * DAY) quiet.push(t)
     let steadyAlarms = 0
     let otherAlarms = 0
     for (const t of quiet) {
       const r = await at(t)
       steadyAlarms += r.terms.filter((term) => matches(term, steadyStems)).length
+      if (values.verbose && r.terms.length > 0) console.error('quiet', new Date(t).toISOString(), r.terms.map((x) => `${x.label} (${x.score}, ${x.window_days} d)`))
       otherAlarms += r.terms.filter((term) => !matches(term, steadyStems)).length
     }
     // Hot threads: in the top 3 two days after they start.

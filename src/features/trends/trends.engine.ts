@@ -19,8 +19,11 @@ export const TREND_SETTINGS = {
   minBaselineRatio: 2,
   minMunicipalities: 4,
   minDistricts: 2,
-  /** G² for one degree of freedom; 20 is p ≈ 8·10⁻⁶, strict because thousands of words are tested. */
-  minG2: 20,
+  /**
+   * G² for one degree of freedom; 30 is p ≈ 4·10⁻⁸: Bonferroni for p < 0.001 over some 5,000 stems in
+   * 5 windows tested every day.
+   */
+  minG2: 30,
   /** The share in the window must be at least this multiple of the baseline share. */
   minRise: 3,
   /** Terms whose evidence overlaps this much (overlap coefficient of municipality-days) form one theme. */
@@ -143,6 +146,32 @@ export type TermSignal = {
   posts: number
   /** "municipality:day" keys in the window, for grouping into themes. */
   keys: Set<string>
+}
+
+/**
+ * The signal without the municipality-days that only its busiest thread gave it, or undefined if it is
+ * no longer significant and broad: one lively conversation is a trending thread, not a trending term.
+ */
+export function withoutBusiestThread(
+  signal: TermSignal,
+  keysByThread: Map<number, Set<string>>,
+  settings: TrendSettings = TREND_SETTINGS,
+): TermSignal | undefined {
+  let busiest: number | undefined
+  for (const [thread, keys] of keysByThread) if (busiest === undefined || keys.size > keysByThread.get(busiest)!.size) busiest = thread
+  if (busiest === undefined) return signal
+  const elsewhere = new Set<string>()
+  for (const [thread, keys] of keysByThread) if (thread !== busiest) for (const k of keys) elsewhere.add(k)
+  let only = 0
+  for (const k of keysByThread.get(busiest)!) if (!elsewhere.has(k) && signal.keys.has(k)) only++
+  const a = signal.windowEvidence - only
+  if (a < settings.minMunicipalities) return undefined
+  const municipalities = new Set([...elsewhere].filter((k) => signal.keys.has(k)).map((k) => Number(k.split(':')[0])))
+  if (municipalities.size < settings.minMunicipalities) return undefined
+  const g2 = logLikelihood(a, signal.windowTotal, signal.baselineEvidence, signal.baselineTotal)
+  const rise = a / signal.windowTotal / ((signal.baselineEvidence + 0.5) / signal.baselineTotal)
+  if (g2 < settings.minG2 || rise < settings.minRise) return undefined
+  return signal
 }
 
 export type Theme = {

@@ -231,3 +231,21 @@ export async function evidenceByStem(db: Db, fromDay: number, toDay: number): Pr
   `.execute(db)
   return rows
 }
+
+/** Posts of municipalities written in [from, at), newest first, with thread, forum and municipality: the drill-down. */
+export async function postsBetween(db: Db, from: Date, at: Date, limit = 20_000): Promise<DrillPost[]> {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .innerJoin('forums as f', 'f.id', 't.forum_id')
+    .innerJoin('municipalities as m', 'm.id', 'p.municipality_id')
+    .select(['p.id', 'p.thread_id', 'p.position', 'p.body', 'p.created_at', 't.title', 'f.slug as forum', 'm.id as municipality_id', 'm.name as municipality', 'm.district'])
+    .where('p.created_at', '>=', from)
+    .where('p.created_at', '<', at)
+    .where('p.deleted_at', 'is', null)
+    .where('p.hidden_at', 'is', null)
+    .where('t.deleted_at', 'is', null)
+    .orderBy('p.created_at', 'desc')
+    .limit(limit)
+    .execute()
+}

@@ -1,6 +1,16 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
-import { detectSignals, EvidenceStore, groupThemes, rankThreads, seriesOf, type TermSignal, THREAD_SETTINGS, TREND_SETTINGS } from './trends.engine.ts'
+import {
+  detectSignals,
+  EvidenceStore,
+  groupThemes,
+  rankThreads,
+  seriesOf,
+  type TermSignal,
+  THREAD_SETTINGS,
+  TREND_SETTINGS,
+  withoutBusiestThread,
+} from './trends.engine.ts'
 import {
   addEvidence,
   clearEvidence,
@@ -128,8 +138,10 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 export async function trendingFromStore(db: Db, store: EvidenceStore, at: Date): Promise<TrendingResult> {
   const today = dayNumber(at)
   const places = await municipalityDistricts(db)
-  const signals = detectSignals(store, today, (m) => places.get(m)?.district).slice(0, 60)
-  const threads = await threadsOfStems(db, signals, at)
+  const candidates = detectSignals(store, today, (m) => places.get(m)?.district).slice(0, 60)
+  const keysByThread = await threadsOfStems(db, candidates, at)
+  const signals = candidates.filter((s) => withoutBusiestThread(s, keysByThread.get(s.stem) ?? new Map()))
+  const threads = new Map([...keysByThread].map(([stem, byThread]) => [stem, new Set(byThread.keys())]))
   const themes = groupThemes(signals, (stem) => threads.get(stem))
   const words = await surfaceWords(db, themes.flatMap((t) => t.members.map((m) => m.stem)))
   const seriesFrom = today + 1 - TREND_SETTINGS.seriesDays
@@ -164,9 +176,9 @@ export async function trendingFromStore(db: Db, store: EvidenceStore, at: Date):
   return { at: at.toISOString(), terms, threads: await trendingThreads(db, at) }
 }
 
-/** The threads each signal's stem occurs in within its window, read from the posts behind the evidence. */
-async function threadsOfStems(db: Db, signals: TermSignal[], at: Date): Promise<Map<string, Set<number>>> {
-  const wanted = new Set(signals.map((s) => s.stem))
+/** Per signal stem, the threads it occurs in within its window with their municipality-days, from the posts behind the evidence. */
+async function threadsOfStems(db: Db, signals: TermSignal[], at: Date): Promise<Map<string, Map<number, Set<string>>>> {
+  const wanted = new Map(signals.map((s) => [s.stem, s]))
   const pairs = new Map<string, { municipality_id: number; day: number }>()
   for (const s of signals) {
     for (const key of s.keys) {
@@ -174,14 +186,17 @@ async function threadsOfStems(db: Db, signals: TermSignal[], at: Date): Promise<
       pairs.set(key, { municipality_id: m, day: d })
     }
   }
-  const out = new Map<string, Set<number>>()
+  const out = new Map<string, Map<number, Set<string>>>()
   for (const post of await postsOfMunicipalityDays(db, [...pairs.values()], at)) {
     const text = post.position === 1 ? `${post.title}\n${post.body}` : post.body
+    const key = `${post.municipality_id}:${dayNumber(new Date(post.created_at))}`
     for (const stem of stemsOf(text).keys()) {
-      if (!wanted.has(stem)) continue
-      let set = out.get(stem)
-      if (!set) out.set(stem, (set = new Set()))
-      set.add(post.thread_id)
+      if (!wanted.get(stem)?.keys.has(key)) continue
+      let byThread = out.get(stem)
+      if (!byThread) out.set(stem, (byThread = new Map()))
+      let keys = byThread.get(post.thread_id)
+      if (!keys) byThread.set(post.thread_id, (keys = new Set()))
+      keys.add(key)
     }
   }
   return out

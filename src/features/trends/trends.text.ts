@@ -24,6 +24,8 @@ jemand kaum klar lassen leider mal mehr mehrere meist momentan möchte möchten 
 sowie statt teilweise trotzdem vielleicht vielen vieles wäre wären was weiß wer wann warum weitere wenig wohl zb ggf
 usw bzw ca inkl sowohl beispielsweise insbesondere dringend schnell sehen sagen sagt geht gehen kommt kommen steht
 stehen gemacht wurde wurden worden wird hätte hätten könnten sollen sollten dürfen darf
+nimmt nehmen genommen läuft laufen klappt klappen brauchen braucht finden findet bleiben bleibt handhaben handhabt
+macht gibt gab gegeben bekommen bekommt erhalten erhält
 erfahrung erfahrungen frage fragen antwort antworten thema themen beitrag beiträge forum info infos information
 informationen hinweis hinweise tipp tipps idee ideen problem probleme lösung lösungen ansatz`
 

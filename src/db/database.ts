@@ -24,6 +24,7 @@ import type {
   ThreadWatchesTable,
 } from '../features/threads/threads.table.ts'
 import type { UsersTable } from '../features/users/users.table.ts'
+import type { TrendEvidenceTable, TrendIndexStateTable, TrendSurfaceTable } from '../features/trends/trends.table.ts'
 
 export interface Database {
   municipalities: MunicipalitiesTable
@@ -57,4 +58,7 @@ export interface Database {
   unsubscribe_tokens: UnsubscribeTokensTable
   digest_deliveries: DigestDeliveriesTable
   data_exports: DataExportsTable
+  trend_evidence: TrendEvidenceTable
+  trend_surface: TrendSurfaceTable
+  trend_index_state: TrendIndexStateTable
 }

@@ -28,6 +28,7 @@ import postsRoutes from './threads/posts.routes.ts'
 import threadsRoutes from './threads/threads.routes.ts'
 import colleaguesRoutes from './users/colleagues.routes.ts'
 import usersRoutes from './users/users.routes.ts'
+import trendsRoutes from './trends/trends.routes.ts'
 
 /** Every feature's routes. Each route declares its access (config.access); see plugins/auth.ts. */
 export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[] = [
@@ -59,4 +60,5 @@ export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[
   unsubscribeRoutes,
   mailAdminRoutes,
   privacyRoutes,
+  trendsRoutes,
 ]

@@ -16,6 +16,7 @@ import { messages as search } from '../features/search/search.messages.ts'
 import { messages as setup } from '../features/setup/setup.messages.ts'
 import { messages as threads } from '../features/threads/threads.messages.ts'
 import { messages as users } from '../features/users/users.messages.ts'
+import { messages as trends } from '../features/trends/trends.messages.ts'
 import { messages as core } from './messages.ts'
 
 export const locales = ['de', 'en'] as const
@@ -24,7 +25,7 @@ export type Locale = (typeof locales)[number]
 export type Messages = { de: Record<string, string>; en: Record<string, string> }
 
 const catalog: Record<Locale, Record<string, string>> = { de: {}, en: {} }
-for (const m of [core, admin, attachments, audit, auth, forums, invitations, municipalities, outbox, pages, search, setup, threads, users, moderation, notifications, people, mail, privacy] as Messages[]) {
+for (const m of [core, admin, attachments, audit, auth, forums, invitations, municipalities, outbox, pages, search, setup, threads, users, moderation, notifications, people, mail, privacy, trends] as Messages[]) {
   Object.assign(catalog.de, m.de)
   Object.assign(catalog.en, m.en)
 }

@@ -1,0 +1,251 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../../db/database.ts'
+
+type Db = Kysely<Database>
+
+/** Days are counted as whole UTC days since 1970-01-01; `day` columns hold the same dates. */
+export const DAY_MS = 86_400_000
+export const dayNumber = (d: Date) => Math.floor(d.getTime() / DAY_MS)
+export const dayStart = (n: number) => new Date(n * DAY_MS)
+export const dayIso = (n: number) => dayStart(n).toISOString().slice(0, 10)
+
+// ---------------------------------------------------------------------------------------------
+// Index: posts become evidence rows
+// ---------------------------------------------------------------------------------------------
+
+export type IndexablePost = {
+  id: number
+  thread_id: number
+  municipality_id: number | null
+  created_at: Date
+  body: string
+  title: string | null
+}
+
+export async function lastIndexedPostId(db: Db): Promise<number> {
+  const row = await db.selectFrom('trend_index_state').select('last_post_id').where('id', '=', 1).executeTakeFirst()
+  return row?.last_post_id ?? 0
+}
+
+/** Visible posts of municipalities after `afterId`, oldest id first; the opening post carries the thread title. */
+export async function postsToIndex(db: Db, afterId: number, upToId: number): Promise<IndexablePost[]> {
+  return db
+    .selectFrom('posts')
+    .innerJoin('threads', 'threads.id', 'posts.thread_id')
+    .select([
+      'posts.id',
+      'posts.thread_id',
+      'posts.municipality_id',
+      'posts.created_at',
+      'posts.body',
+      sql<string | null>`CASE WHEN posts.position = 1 THEN threads.title END`.as('title'),
+    ])
+    .where('posts.id', '>', afterId)
+    .where('posts.id', '<=', upToId)
+    .where('posts.deleted_at', 'is', null)
+    .where('posts.hidden_at', 'is', null)
+    .where('threads.deleted_at', 'is', null)
+    .execute()
+}
+
+/** Highest post id at all (so a batch of only invisible posts still moves the index on). */
+export async function maxPostIdUpTo(db: Db, afterId: number, limit: number): Promise<number | null> {
+  const row = await db
+    .selectFrom((eb) => eb.selectFrom('posts').select('id').where('id', '>', afterId).orderBy('id').limit(limit).as('p'))
+    .select((eb) => eb.fn.max('p.id').as('max'))
+    .executeTakeFirst()
+  return row?.max ?? null
+}
+
+export type EvidenceRow = { day: number; stem: string; municipality_id: number; posts: number }
+export type SurfaceRow = { stem: string; word: string; uses: number }
+
+/** Adds evidence and written forms, and moves the index to `lastPostId`, in one transaction. */
+export async function addEvidence(db: Db, evidence: EvidenceRow[], surface: SurfaceRow[], lastPostId: number, now: Date) {
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < evidence.length; i += 20_000) {
+      const chunk = JSON.stringify(evidence.slice(i, i + 20_000))
+      await sql`
+        INSERT INTO trend_evidence (day, stem, municipality_id, posts)
+        SELECT date '1970-01-01' + x.day, x.stem, x.municipality_id, x.posts
+        FROM json_to_recordset(${chunk}::json) AS x(day integer, stem text, municipality_id integer, posts integer)
+        ON CONFLICT (stem, day, municipality_id) DO UPDATE SET posts = trend_evidence.posts + EXCLUDED.posts
+      `.execute(trx)
+    }
+    for (let i = 0; i < surface.length; i += 20_000) {
+      const chunk = JSON.stringify(surface.slice(i, i + 20_000))
+      await sql`
+        INSERT INTO trend_surface (stem, word, uses)
+        SELECT x.stem, x.word, x.uses FROM json_to_recordset(${chunk}::json) AS x(stem text, word text, uses integer)
+        ON CONFLICT (stem, word) DO UPDATE SET uses = trend_surface.uses + EXCLUDED.uses
+      `.execute(trx)
+    }
+    await trx
+      .insertInto('trend_index_state')
+      .values({ id: 1, last_post_id: lastPostId, updated_at: now })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ last_post_id: lastPostId, updated_at: now }))
+      .execute()
+  })
+}
+
+export async function clearEvidence(db: Db) {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('trend_evidence').execute()
+    await trx.deleteFrom('trend_surface').execute()
+    await trx.deleteFrom('trend_index_state').execute()
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading evidence
+// ---------------------------------------------------------------------------------------------
+
+/** Posts of the day of `at` written before `at` (the partial day is read live, not from the index). */
+export async function postsOfPartialDay(db: Db, from: Date, at: Date, upToId: number): Promise<IndexablePost[]> {
+  return db
+    .selectFrom('posts')
+    .innerJoin('threads', 'threads.id', 'posts.thread_id')
+    .select([
+      'posts.id',
+      'posts.thread_id',
+      'posts.municipality_id',
+      'posts.created_at',
+      'posts.body',
+      sql<string | null>`CASE WHEN posts.position = 1 THEN threads.title END`.as('title'),
+    ])
+    .where('posts.created_at', '>=', from)
+    .where('posts.created_at', '<', at)
+    .where('posts.id', '<=', upToId)
+    .where('posts.deleted_at', 'is', null)
+    .where('posts.hidden_at', 'is', null)
+    .where('threads.deleted_at', 'is', null)
+    .execute()
+}
+
+export async function municipalityDistricts(db: Db): Promise<Map<number, { name: string; district: string }>> {
+  const rows = await db.selectFrom('municipalities').select(['id', 'name', 'district']).execute()
+  return new Map(rows.map((r) => [r.id, { name: r.name, district: r.district }]))
+}
+
+/** The most used written form of each stem. */
+export async function surfaceWords(db: Db, stems: string[]): Promise<Map<string, string>> {
+  if (stems.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('trend_surface')
+    .select(['stem', 'word', 'uses'])
+    .where('stem', 'in', stems)
+    .orderBy('stem')
+    .orderBy('uses', 'desc')
+    .orderBy('word')
+    .execute()
+  const out = new Map<string, string>()
+  for (const r of rows) if (!out.has(r.stem)) out.set(r.stem, r.word)
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Threads: which municipalities took part recently
+// ---------------------------------------------------------------------------------------------
+
+export type ThreadParticipation = { thread_id: number; municipality_id: number; last_at: Date }
+
+/** Per thread and municipality, the latest post or "betrifft uns auch" in [from, at). */
+export async function threadParticipation(db: Db, from: Date, at: Date): Promise<ThreadParticipation[]> {
+  const posts = db
+    .selectFrom('posts')
+    .select(['thread_id', 'municipality_id', 'created_at'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', at)
+    .where('deleted_at', 'is', null)
+    .where('hidden_at', 'is', null)
+    .where('municipality_id', 'is not', null)
+  const concerns = db
+    .selectFrom('thread_concerns')
+    .select(['thread_id', 'municipality_id', 'created_at'])
+    .where('created_at', '>=', from)
+    .where('created_at', '<', at)
+  return db
+    .selectFrom(posts.unionAll(concerns).as('p'))
+    .select(['p.thread_id', 'p.municipality_id', (eb) => eb.fn.max('p.created_at').as('last_at')])
+    .groupBy(['p.thread_id', 'p.municipality_id'])
+    .$narrowType<{ municipality_id: number; last_at: Date }>()
+    .execute()
+}
+
+export async function threadsById(db: Db, ids: number[]) {
+  if (ids.length === 0) return []
+  return db
+    .selectFrom('threads')
+    .innerJoin('forums', 'forums.id', 'threads.forum_id')
+    .select(['threads.id', 'threads.external_id', 'threads.title', 'threads.created_at', 'forums.slug as forum'])
+    .where('threads.id', 'in', ids)
+    .where('threads.deleted_at', 'is', null)
+    .execute()
+}
+
+export type DrillPost = {
+  id: number
+  thread_id: number
+  position: number
+  body: string
+  created_at: Date
+  title: string
+  forum: string
+  municipality_id: number
+  municipality: string
+  district: string
+}
+
+/** Posts (with thread, forum, municipality) written by these municipalities on these days before `at`. */
+export async function postsOfMunicipalityDays(db: Db, pairs: { municipality_id: number; day: number }[], at: Date): Promise<DrillPost[]> {
+  if (pairs.length === 0) return []
+  const { rows } = await sql<DrillPost>`
+    SELECT p.id, p.thread_id, p.position, p.body, p.created_at, t.title, f.slug AS forum,
+           m.id AS municipality_id, m.name AS municipality, m.district
+    FROM json_to_recordset(${JSON.stringify(pairs)}::json) AS md(municipality_id integer, day integer)
+    JOIN posts p ON p.municipality_id = md.municipality_id
+      AND p.created_at >= timestamptz '1970-01-01 00:00:00+00' + md.day * interval '1 day'
+      AND p.created_at < timestamptz '1970-01-01 00:00:00+00' + (md.day + 1) * interval '1 day'
+    JOIN threads t ON t.id = p.thread_id
+    JOIN forums f ON f.id = t.forum_id
+    JOIN municipalities m ON m.id = p.municipality_id
+    WHERE p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL
+    ORDER BY p.created_at DESC
+    LIMIT 20000
+  `.execute(db)
+  return rows
+}
+
+export type StemEvidence = { stem: string; days: number[]; municipalities: number[]; posts: number[] }
+
+/** Evidence of whole days in [fromDay, toDay), one row per stem with its points sorted by day. */
+export async function evidenceByStem(db: Db, fromDay: number, toDay: number): Promise<StemEvidence[]> {
+  const { rows } = await sql<StemEvidence>`
+    SELECT stem,
+           array_agg(day - date '1970-01-01' ORDER BY day, municipality_id) AS days,
+           array_agg(municipality_id ORDER BY day, municipality_id) AS municipalities,
+           array_agg(posts ORDER BY day, municipality_id) AS posts
+    FROM trend_evidence
+    WHERE day >= date '1970-01-01' + ${fromDay}::integer AND day < date '1970-01-01' + ${toDay}::integer
+    GROUP BY stem
+  `.execute(db)
+  return rows
+}
+
+/** Posts of municipalities written in [from, at), newest first, with thread, forum and municipality: the drill-down. */
+export async function postsBetween(db: Db, from: Date, at: Date, limit = 20_000): Promise<DrillPost[]> {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .innerJoin('forums as f', 'f.id', 't.forum_id')
+    .innerJoin('municipalities as m', 'm.id', 'p.municipality_id')
+    .select(['p.id', 'p.thread_id', 'p.position', 'p.body', 'p.created_at', 't.title', 'f.slug as forum', 'm.id as municipality_id', 'm.name as municipality', 'm.district'])
+    .where('p.created_at', '>=', from)
+    .where('p.created_at', '<', at)
+    .where('p.deleted_at', 'is', null)
+    .where('p.hidden_at', 'is', null)
+    .where('t.deleted_at', 'is', null)
+    .orderBy('p.created_at', 'desc')
+    .limit(limit)
+    .execute()
+}

@@ -1,0 +1,119 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { AppDeps } from '../../app.ts'
+import { t } from '../../lib/i18n.ts'
+import { TREND_VIEWERS } from './trends.access.ts'
+import { asOfQuery, stemParams } from './trends.schemas.ts'
+import { dayNumber, dayStart, postsBetween } from './trends.queries.ts'
+import { trendingAsOf, type TrendingResult } from './trends.service.ts'
+import { stemsOf } from './trends.text.ts'
+import { seriesText, sparkPoints, toCsv } from './trends.view.ts'
+
+const viewers = { access: TREND_VIEWERS } as const
+const CACHE_SIZE = 32
+const CACHE_MS = 60_000
+
+export default async function trendsRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
+  // A snapshot per minute asked for: the page and its CSV exports read the same result.
+  const cache = new Map<string, { result: TrendingResult; until: number }>()
+  async function snapshot(request: FastifyRequest): Promise<{ result: TrendingResult; at: Date; asOf?: Date }> {
+    const now = clock.now()
+    const { at: asked } = asOfQuery.parse(request.query)
+    const at = asked && asked < now ? asked : now
+    const key = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString()
+    const hit = cache.get(key)
+    if (hit && hit.until > now.getTime()) return { result: hit.result, at, asOf: asked }
+    const result = await trendingAsOf(db, new Date(key), now)
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
+    cache.set(key, { result, until: now.getTime() + CACHE_MS })
+    return { result, at, asOf: asked }
+  }
+
+  const query = (asOf?: Date) => (asOf ? `?${new URLSearchParams({ at: asOf.toISOString() })}` : '')
+
+  app.get('/dashboard', { config: viewers }, async (request, reply) => {
+    const locale = request.locale
+    const { result, asOf } = await snapshot(request)
+    return reply.page('trends/index.hbs', {
+      title: t(locale, 'trends.title'),
+      asOf,
+      asOfValue: asOf ? asOf.toISOString().slice(0, 10) : '',
+      query: query(asOf),
+      terms: result.terms.map((term) => ({
+        ...term,
+        drillUrl: `/dashboard/terms/${encodeURIComponent(term.stem)}${query(asOf)}`,
+        spark: sparkPoints(term.series),
+        sparkText: seriesText(locale, term.series),
+      })),
+      threads: result.threads,
+      currentPath: '/dashboard',
+    })
+  })
+
+  app.get('/dashboard/terms.csv', { config: viewers }, async (request, reply) => {
+    const { result } = await snapshot(request)
+    const l = request.locale
+    const header = ['term', 'label', 'score', 'municipalities', 'districts', 'posts', 'rise', 'window_days', 'district_names'].map((k) =>
+      k === 'term' ? t(l, 'trends.term') : k,
+    )
+    const rows = result.terms.map((x) => [x.term, x.label, x.score, x.municipalities, x.districts, x.posts, x.rise, x.window_days, x.district_names.join(', ')])
+    return csv(reply, 'trends.csv', toCsv(header, rows))
+  })
+
+  app.get('/dashboard/threads.csv', { config: viewers }, async (request, reply) => {
+    const { result } = await snapshot(request)
+    const header = ['id', 'title', 'forum', 'score', 'municipalities', 'recent_municipalities']
+    const rows = result.threads.map((x) => [x.id, x.title, x.forum, x.score, x.municipalities, x.recent_municipalities])
+    return csv(reply, 'trend-threads.csv', toCsv(header, rows))
+  })
+
+  async function drill(request: FastifyRequest) {
+    const parsed = stemParams.safeParse(request.params)
+    const { result, at, asOf } = await snapshot(request)
+    const term = parsed.success ? result.terms.find((x) => x.stems.includes(parsed.data.stem)) : undefined
+    if (!term) return { term: undefined, asOf, posts: [], municipalities: [] }
+    const from = dayStart(dayNumber(at) + 1 - term.window_days)
+    // The posts of the theme: written in its window and using one of its stems.
+    const pairs = (await postsBetween(db, from, at)).filter((p) => {
+      const stems = stemsOf(p.position === 1 ? `${p.title}\n${p.body}` : p.body)
+      return term.stems.some((s) => stems.has(s))
+    })
+    const byMunicipality = new Map<number, { name: string; district: string; posts: number }>()
+    for (const p of pairs) {
+      const m = byMunicipality.get(p.municipality_id) ?? { name: p.municipality, district: p.district, posts: 0 }
+      m.posts++
+      byMunicipality.set(p.municipality_id, m)
+    }
+    const municipalities = [...byMunicipality.values()].sort((a, b) => b.posts - a.posts || a.name.localeCompare(b.name, 'de'))
+    return { term, asOf, posts: pairs, municipalities }
+  }
+
+  app.get('/dashboard/terms/:stem', { config: viewers }, async (request, reply) => {
+    const locale = request.locale
+    const { term, asOf, posts, municipalities } = await drill(request)
+    if (!term) {
+      return reply.page('trends/term.hbs', { title: t(locale, 'trends.nav'), notTrending: true, query: query(asOf), currentPath: '/dashboard' }, 404)
+    }
+    return reply.page('trends/term.hbs', {
+      title: t(locale, 'trends.drill.title', { label: term.label }),
+      term,
+      days: term.window_days,
+      query: query(asOf),
+      csvUrl: `/dashboard/terms/${encodeURIComponent(term.stem)}/posts.csv${query(asOf)}`,
+      municipalities,
+      posts: posts.slice(0, 200).map((p) => ({ ...p, excerpt: p.body.length > 240 ? `${p.body.slice(0, 240)}…` : p.body })),
+      currentPath: '/dashboard',
+    })
+  })
+
+  app.get('/dashboard/terms/:stem/posts.csv', { config: viewers }, async (request, reply) => {
+    const { term, posts } = await drill(request)
+    const rows = posts.map((p) => [p.created_at, p.municipality, p.district, p.forum, p.title, `/threads/${p.thread_id}`, p.body])
+    const body = toCsv(['created_at', 'municipality', 'district', 'forum', 'thread', 'url', 'body'], rows)
+    if (!term) reply.code(404)
+    return csv(reply, 'trend-posts.csv', body)
+  })
+}
+
+function csv(reply: FastifyReply, name: string, body: string) {
+  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body)
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod'
+
+/** `?at=` on every dashboard view: a moment in the past (ISO 8601 or a date); a bad value means now. */
+export const asOfQuery = z.object({
+  at: z
+    .string()
+    .trim()
+    .max(40)
+    .optional()
+    .catch(undefined)
+    .transform((v) => {
+      if (!v) return undefined
+      const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T23:59:59.999Z` : v)
+      return Number.isNaN(d.getTime()) ? undefined : d
+    }),
+})
+
+/** A stem as shown in drill-down URLs: lower-case letters. */
+export const stemParams = z.object({ stem: z.string().min(1).max(60).regex(/^[\p{Ll}\p{N}-]+$/u) })

@@ -1,0 +1,24 @@
+import type { Locale } from '../../lib/i18n.ts'
+import { t } from '../../lib/i18n.ts'
+
+/** Points of an inline SVG sparkline (width × height), from a series of counts. */
+export function sparkPoints(series: number[], width = 84, height = 20): string {
+  const max = Math.max(1, ...series)
+  const step = series.length > 1 ? width / (series.length - 1) : 0
+  return series.map((v, i) => `${(i * step).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`).join(' ')
+}
+
+export function seriesText(locale: Locale, series: number[]): string {
+  return t(locale, 'trends.seriesText', { days: series.length, values: series.join(', ') })
+}
+
+/** One CSV field: quoted when needed; a leading =, +, - or @ is defused so spreadsheets do not run it. */
+function field(value: unknown): string {
+  let s = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value)
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`
+  return /[",;\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+export function toCsv(header: string[], rows: unknown[][]): string {
+  return '\uFEFF' + [header, ...rows].map((r) => r.map(field).join(';')).join('\r\n') + '\r\n'
+}

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { dayAt, history } from './history.ts'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const tsx = join(root, 'node_modules', '.bin', 'tsx')
+const dataDir = mkdtempSync(join(tmpdir(), 'kf-trending-'))
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+/** Runs a command on its own embedded database, whatever DATABASE_URL the tests run with. */
+function run(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, NODE_ENV: 'test' }
+  return new Promise((resolve) => {
+    execFile(tsx, [join(root, 'src', 'cli', script), ...args], { cwd: root, env, timeout: 120_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr })
+    })
+  })
+}
+
+type Output = {
+  at: string
+  terms: { term: string; label: string; score: number; municipalities: number; districts: number; posts: number }[]
+  threads: { id: string; title: string; forum: string; score: number; municipalities: number }[]
+}
+
+describe('npm run trending', () => {
+  it('refuses a moment that is no date (exit code 2)', async () => {
+    const bad = await run('trending.ts', ['--at', 'gestern', '--json'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/kein gültiges Datum/)
+  })
+
+  it('prints one JSON object with the trending terms and threads as of --at; a quiet moment has none', async () => {
+    const lines = history([{ day: 196, municipalities: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], title: 'Stromsperre droht', body: 'Mehrere Familien haben eine Stromsperre angekündigt bekommen.' }])
+    // A thread that many municipalities answer: a trending thread, printed with its id from the file.
+    const at = dayAt(196, 8)
+    lines.push(JSON.stringify({ type: 'thread', id: 'heiss', forum: 'integration', author: 'u1', title: 'Kita: wer hat noch Plätze?', body: 'Wie läuft es mit der Kita?', created_at: at.toISOString() }))
+    for (let m = 2; m <= 12; m++) {
+      lines.push(JSON.stringify({ type: 'post', id: `heiss-${m}`, thread: 'heiss', author: `u${m}`, body: 'Bei uns klappt Kita gut.', created_at: new Date(at.getTime() + m * 600_000).toISOString() }))
+    }
+    const file = join(dataDir, 'forum.jsonl')
+    writeFileSync(file, lines.join('\n') + '\n')
+    const imported = await run('import.ts', [file])
+    expect(imported.code, imported.stderr).toBe(0)
+
+    const moment = dayAt(197, 12).toISOString()
+    const out = await run('trending.ts', ['--at', moment, '--json'])
+    expect(out.code, out.stderr).toBe(0)
+    const result = JSON.parse(out.stdout) as Output
+    expect(Object.keys(result).sort()).toEqual(['at', 'terms', 'threads'])
+    expect(result.at).toBe(moment)
+    expect(result.terms.length).toBeGreaterThan(0)
+    const first = result.terms[0]!
+    expect(first.label).toMatch(/Stromsperre/)
+    for (const key of ['term', 'label'] as const) expect(typeof first[key]).toBe('string')
+    for (const key of ['score', 'municipalities', 'districts', 'posts'] as const) expect(typeof first[key]).toBe('number')
+    expect(first.municipalities).toBe(10)
+    const scores = result.terms.map((t) => t.score)
+    expect(scores).toEqual([...scores].sort((a, b) => b - a))
+    expect(result.threads[0]).toMatchObject({ id: 'heiss', title: 'Kita: wer hat noch Plätze?', forum: 'integration', municipalities: 12 })
+    expect(typeof result.threads[0]!.score).toBe('number')
+
+    const quiet = await run('trending.ts', ['--at', dayAt(150, 12).toISOString(), '--json'])
+    expect(JSON.parse(quiet.stdout)).toEqual({ at: dayAt(150, 12).toISOString(), terms: [], threads: [] })
+  }, 240_000)
+})

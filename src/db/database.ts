@@ -3,7 +3,6 @@ import type { LoginThrottleTable, PasswordResetsTable, RecoveryCodesTable } from
 import type { ScheduledJobsTable } from '../features/jobs/jobs.table.ts'
 import type { ForumCountsTable, ForumsTable } from '../features/forums/forums.table.ts'
 import type { DigestDeliveriesTable, MailSettingsTable, UnsubscribeTokensTable } from '../features/mail/mail.table.ts'
-import type { ForumsTable } from '../features/forums/forums.table.ts'
 import type { InvitationsTable } from '../features/invitations/invitations.table.ts'
 import type { MunicipalitiesTable } from '../features/municipalities/municipalities.table.ts'
 import type { SitePagesTable } from '../features/pages/pages.table.ts'

@@ -4,7 +4,7 @@ import { DAY } from '../../src/lib/clock.ts'
 import { newToken } from '../../src/lib/tokens.ts'
 import { buildUser } from '../factories.ts'
 import { describeEveryPage, showing, submitIn, submitsWithErrors } from '../helpers/browser.ts'
-import { buildThread } from '../features/threads/factories.ts'
+import { buildThread } from '../factories.ts'
 
 /**
  * Every page of the mail feature in every state: the settings, one-click unsubscribe (as a mail client's

@@ -8,7 +8,7 @@ import { DAY, MINUTE } from '../../../src/lib/clock.ts'
 import { createMailer } from '../../../src/plugins/mailer.ts'
 import { buildMunicipality, buildUser } from '../../factories.ts'
 import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread } from '../threads/factories.ts'
+import { buildReply, buildThread } from '../../factories.ts'
 import { digestRound, digestsTo, headerLine, urlsIn } from './helpers.ts'
 
 // The test clock starts on Monday 2 March 2026, 09:00 in Berlin: the weekly digest (Monday 7:00) is due,

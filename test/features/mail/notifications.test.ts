@@ -9,7 +9,7 @@ import { notifyNewPost } from '../../../src/features/notifications/notifications
 import { MINUTE } from '../../../src/lib/clock.ts'
 import { buildUser } from '../../factories.ts'
 import { createTestApp, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread } from '../threads/factories.ts'
+import { buildReply, buildThread } from '../../factories.ts'
 import { headerLine, urlsIn } from './helpers.ts'
 
 let t: TestApp

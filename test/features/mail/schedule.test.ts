@@ -4,7 +4,7 @@ import { berlinTime, latestDigestSlot } from '../../../src/features/mail/schedul
 import { DAY, HOUR, MINUTE } from '../../../src/lib/clock.ts'
 import { buildUser } from '../../factories.ts'
 import { createTestApp, type TestApp } from '../../helpers/app.ts'
-import { buildThread } from '../threads/factories.ts'
+import { buildThread } from '../../factories.ts'
 import { digestRound, digestsTo } from './helpers.ts'
 
 const berlinClock = new Intl.DateTimeFormat('de-DE', { timeZone: 'Europe/Berlin', weekday: 'short', hour: '2-digit', minute: '2-digit' })

@@ -5,7 +5,7 @@ import { findMailSettings } from '../../../src/features/mail/mail.queries.ts'
 import { DAY } from '../../../src/lib/clock.ts'
 import { buildUser } from '../../factories.ts'
 import { createTestApp, login, submitForm, type TestApp } from '../../helpers/app.ts'
-import { buildThread } from '../threads/factories.ts'
+import { buildThread } from '../../factories.ts'
 
 describe('mail settings', () => {
   let t: TestApp

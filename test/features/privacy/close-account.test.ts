@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildMunicipality, buildUser, PASSWORD } from '../../factories.ts'
 import { createTestApp, login, submitForm, type TestApp } from '../../helpers/app.ts'
 import { totpCode } from '../../helpers/browser.ts'
-import { buildThread } from '../threads/factories.ts'
+import { buildThread } from '../../factories.ts'
 
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'
 

@@ -6,7 +6,7 @@ import { prepareExport, requestExport } from '../../../src/features/privacy/expo
 import { DAY } from '../../../src/lib/clock.ts'
 import { buildMunicipality, buildUser, PASSWORD } from '../../factories.ts'
 import { createTestApp, login, submitForm, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread } from '../threads/factories.ts'
+import { buildReply, buildThread } from '../../factories.ts'
 
 /**
  * The canary test (SECURITY.md "Privacy"): unique strings in every personal field of a person, the

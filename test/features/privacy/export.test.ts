@@ -6,7 +6,7 @@ import { DAY } from '../../../src/lib/clock.ts'
 import { newToken } from '../../../src/lib/tokens.ts'
 import { buildUser, PASSWORD } from '../../factories.ts'
 import { createTestApp, login, submitForm, type TestApp } from '../../helpers/app.ts'
-import { buildReply, buildThread } from '../threads/factories.ts'
+import { buildReply, buildThread } from '../../factories.ts'
 
 type Agent = ReturnType<TestApp['agent']>
 

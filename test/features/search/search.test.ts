@@ -65,7 +65,7 @@ describe('search', () => {
   it('finds a match in the title alone under municipality, district and date filters', async () => {
     const east = await buildMunicipality(t.db, { name: 'Oststadt', district: 'Landkreis Ost' })
     const fromEast = await buildUser(t.db, { municipality_id: east.id })
-    await buildThread(t.db, { title: 'Streuobstwiese', body: 'Wer macht mit?', author: fromEast, createdAt: new Date('2026-01-15T10:00:00Z') })
+    await buildThread(t.db, { title: 'Streuobstwiese', body: 'Wer macht mit?', author: fromEast, at: new Date('2026-01-15T10:00:00Z') })
     const q = 'Streuobstwiese'
     const found = { q, municipality: String(east.id), district: 'Landkreis Ost', from: '2026-01-15', to: '2026-01-15' }
     expect(titles((await search(found)).text)).toEqual(['Streuobstwiese'])

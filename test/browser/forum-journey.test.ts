@@ -145,6 +145,10 @@ describeInBrowser('the forum in the browser', () => {
     await go(`/posts/${opening.id}/edit`)
     expect(await page.locator('.attachments-edit').innerText()).toContain('Mustervertrag.pdf')
     await expectNoAxeViolations(page, 'editing a post with an attachment')
+    await page.setViewportSize({ width: 320, height: 800 })
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(320)
+    await expectNoAxeViolations(page, 'editing a post with an attachment at 320 px')
+    await page.setViewportSize({ width: 1280, height: 800 })
 
     // 7. Cedorf and Dedorf adopt it.
     for (const person of [people.adopterC, people.adopterD]) {

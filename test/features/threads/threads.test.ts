@@ -553,6 +553,10 @@ describe('attachments when editing a post', () => {
     expect(form.text).toContain(`name="remove" value="${drop!.id}"`)
     expect(textOf(form.text)).toContain('entfernen : Entwurf.pdf')
     expect(form.text).toContain('id="f-files"')
+    const english = await signedIn(t, 'staff', { locale: 'en' })
+    const englishForm = textOf((await english.agent.get(`/posts/${reply.id}/edit`)).text)
+    expect(englishForm).toContain('Current attachments')
+    expect(englishForm).toContain('remove : Entwurf.pdf')
 
     const res = await submitEdit(agent, reply.id, { body: 'Mit Anhängen, neu' }, [drop!.id], [[png, 'Plan.png']])
     expect(res.status).toBe(303)

@@ -250,6 +250,7 @@ const auditedInFeatureTests: Record<string, { file: string; actions: string[] }>
   'POST /moderation/reports/:id/hide': { file: 'test/features/moderation/moderation.test.ts', actions: ['post.hidden'] },
   'POST /moderation/reports/:id/dismiss': { file: 'test/features/moderation/moderation.test.ts', actions: ['report.dismissed'] },
   'POST /posts/:id/restore': { file: 'test/features/threads/threads.test.ts', actions: ['post.restored'] },
+  'POST /admin/mail/test-digest': { file: 'test/features/mail/settings.test.ts', actions: ['mail.test_digest'] },
 }
 
 async function entriesAfter(id: number) {

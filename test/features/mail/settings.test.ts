@@ -139,5 +139,7 @@ describe('done when: a new member tries it on the demo', () => {
     expect((await agent.get('/admin/mail')).text).toContain(`Der Test-Überblick ist an ${admin.email} unterwegs.`)
     const outbox = await agent.get('/admin/outbox')
     expect(outbox.text.split('<tr>').some((r) => r.includes(admin.email))).toBe(true)
+    const entry = await t.db.selectFrom('audit_log').selectAll().where('actor_id', '=', admin.id).executeTakeFirstOrThrow()
+    expect(entry).toMatchObject({ action: 'mail.test_digest', target_id: admin.id })
   })
 })

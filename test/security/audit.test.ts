@@ -252,6 +252,7 @@ const auditedInFeatureTests: Record<string, { file: string; actions: string[] }>
   'POST /admin/users/:id/export': { file: 'test/features/privacy/export.test.ts', actions: ['user.data_export_requested'] },
   'POST /admin/users/:id/erase': { file: 'test/features/privacy/close-account.test.ts', actions: ['user.erased'] },
   'POST /posts/:id/restore': { file: 'test/features/threads/threads.test.ts', actions: ['post.restored'] },
+  'POST /admin/mail/test-digest': { file: 'test/features/mail/settings.test.ts', actions: ['mail.test_digest'] },
 }
 
 async function entriesAfter(id: number) {

@@ -123,7 +123,8 @@ describe('done when: a new member tries it on the demo', () => {
     await login(adminAgent, admin.email, admin.password)
     const after = await adminAgent.get('/admin/outbox')
     expect(after.text.split(member.email).length - 1).toBe(1)
-    // The admin view shows the round: the member's digest as sent.
+    // The admin view, linked from the administration's start page, shows the round: the member's digest as sent.
+    expect((await adminAgent.get('/admin')).text).toContain('href="/admin/mail"')
     const view = await adminAgent.get('/admin/mail')
     expect(view.text).toContain('Neue Kollegin')
     expect(view.text).toContain('verschickt')
@@ -139,5 +140,7 @@ describe('done when: a new member tries it on the demo', () => {
     expect((await agent.get('/admin/mail')).text).toContain(`Der Test-Überblick ist an ${admin.email} unterwegs.`)
     const outbox = await agent.get('/admin/outbox')
     expect(outbox.text.split('<tr>').some((r) => r.includes(admin.email))).toBe(true)
+    const entry = await t.db.selectFrom('audit_log').selectAll().where('actor_id', '=', admin.id).executeTakeFirstOrThrow()
+    expect(entry).toMatchObject({ action: 'mail.test_digest', target_id: admin.id })
   })
 })

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../../app.ts'
 import { badRequest, forbidden, notFound } from '../../lib/errors.ts'
 import { type FieldErrors, parseForm } from '../../lib/forms.ts'
-import { t } from '../../lib/i18n.ts'
+import { hasMessage, t } from '../../lib/i18n.ts'
 import { claimTotpStep, useRecoveryCode } from '../auth/auth.queries.ts'
 import { confirmPassword, endSession } from '../auth/sign-in.ts'
 import { looksLikeTotpCode, matchTotp, recoveryCodeHash } from '../auth/two-factor.ts'
@@ -66,7 +66,8 @@ export default async function privacyRoutes(app: FastifyInstance, { db, clock, c
       title: t(locale, 'privacy.summary.title'),
       createdAt: row.created_at,
       sections: Object.entries(data.tables).map(([table, rows]) => ({
-        heading: table,
+        id: table,
+        heading: hasMessage('de', `privacy.table.${table}`) ? t(locale, `privacy.table.${table}`) : table,
         count: rows.length,
         columns: rows.length ? Object.keys(rows[0]!) : [],
         rows: rows.map((r) => Object.values(r).map(cell)),

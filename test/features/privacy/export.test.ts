@@ -91,6 +91,7 @@ describe('exporting one’s data (Art. 15/20)', () => {
     const summary = await agent.get(`/account/data/exports/${id}/html`)
     expect(summary.status).toBe(200)
     expect(summary.text).toContain('Erste Fassung')
+    expect(summary.text).toContain('Frühere Versionen von Beiträgen')
     expect(summary.text).toContain(member.email)
 
     // Someone else's export does not exist for another member, even with the right address.

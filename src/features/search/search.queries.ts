@@ -200,7 +200,9 @@ export type SimilarThread = { id: number; title: string; kind: ThreadKind; reply
 
 /**
  * Existing threads that look like the same question as `title`: German full-text match on the title and
- * opening post (how many of the typed words they share) plus trigram similarity of the titles.
+ * opening post (how many of the typed words they share) plus trigram similarity of the titles. Titles are
+ * compared in full only with candidates: the ones sharing a word, and for a typo the ones holding a title word
+ * that looks like a typed one (title_words).
  */
 export async function findSimilarThreads(
   db: Db,
@@ -216,11 +218,19 @@ export async function findSimilarThreads(
         nullif(regexp_replace(plainto_tsquery('german', ${typed})::text, '&|<->|<[0-9]+>', '|', 'g'), '')::tsquery AS any_query,
         plainto_tsquery('german', ${typed}) AS all_query
     ),
+    -- title words that look like a typed word without being it: "Winterdinst" finds "Winterdienst"
+    corrected AS (
+      SELECT nullif(regexp_replace(plainto_tsquery('german', string_agg(w.word, ' '))::text, '&|<->|<[0-9]+>', '|', 'g'), '')::tsquery
+        AS query
+      FROM input, regexp_split_to_table(lower(input.title), '[^[:alnum:]]+') typed_word
+      JOIN title_words w ON w.word % typed_word
+      WHERE length(typed_word) >= 4 AND NOT (tsvector_to_array(to_tsvector('german', w.word)) && input.lexemes)
+    ),
     candidates AS (
       (SELECT t.id FROM threads t, input WHERE t.search @@ input.any_query AND t.deleted_at IS NULL
        ORDER BY ts_rank(t.search, input.any_query) DESC LIMIT 200)
       UNION
-      (SELECT t.id FROM threads t, input WHERE t.title % input.title AND t.deleted_at IS NULL
+      (SELECT t.id FROM threads t, input, corrected WHERE t.search @@ corrected.query AND t.deleted_at IS NULL
        ORDER BY similarity(t.title, input.title) DESC LIMIT 50)
       UNION
       (SELECT p.thread_id FROM posts p, input

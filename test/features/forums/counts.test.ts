@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { forumCounts } from '../../../src/features/forums/forums.queries.ts'
+import { forumCounts, newSinceLastVisit, recordForumVisit } from '../../../src/features/forums/forums.queries.ts'
 import { hidePostRow, setThreadForum, unhidePostRow } from '../../../src/features/moderation/moderation.queries.ts'
 import { addReply, createThread, deletePost, restorePost } from '../../../src/features/threads/threads.queries.ts'
 import { buildUser } from '../../factories.ts'
@@ -30,7 +30,7 @@ async function expectCounts(slug: string, expected: { threads: number; posts: nu
   expect(counts).toEqual(await recount())
 }
 
-async function newThread(slug: string, authorId: number) {
+async function newThread(slug: string, authorId: number, now = t.clock.now()) {
   return t.db.transaction().execute((trx) =>
     createThread(trx, {
       forumId: forumIds[slug]!,
@@ -40,9 +40,13 @@ async function newThread(slug: string, authorId: number) {
       title: 'Zählen',
       body: 'Eröffnung',
       bestPractice: { bp_situation: null, bp_approach: null, bp_effort: null, bp_contact: null },
-      now: t.clock.now(),
+      now,
     }),
   )
+}
+
+async function newReply(threadId: number, authorId: number, now: Date) {
+  return t.db.transaction().execute((trx) => addReply(trx, { threadId, authorId, municipalityId: null, body: 'Antwort', now }))
 }
 
 describe('forum counters', () => {
@@ -107,5 +111,29 @@ describe('forum counters', () => {
     await sql`UPDATE threads SET reply_count = reply_count + 1 WHERE title LIKE 'Import %'`.execute(t.db)
     await sql`UPDATE threads SET deleted_at = now() WHERE title LIKE 'Import %' AND reply_count = 1`.execute(t.db)
     expect(await forumCounts(t.db)).toEqual(await recount())
+  })
+
+  it("count what is new since each forum's own last visit, from others only", async () => {
+    const me = await buildUser(t.db)
+    const other = await buildUser(t.db)
+    const [a, b] = ['aufnahme-unterbringung-versorgung', 'buergerschaftliches-engagement']
+    const at = (minutes: number) => new Date(Date.parse('2030-01-01T08:00:00Z') + minutes * 60_000)
+    await recordForumVisit(t.db, me.id, forumIds[a]!, at(0))
+    const early = await newThread(a, other.id, at(60))
+    await newThread(b, other.id, at(60)) // before my visit of b: not new there
+    await recordForumVisit(t.db, me.id, forumIds[b]!, at(61))
+    const late = await newThread(b, other.id, at(120))
+    await newReply(early.threadId, other.id, at(120))
+    await newReply(late.threadId, other.id, at(121))
+    await newReply(late.threadId, me.id, at(122)) // my own: never new to me
+    await newThread(a, me.id, at(123))
+    const fresh = await newSinceLastVisit(t.db, me.id)
+    expect(fresh).toEqual(
+      new Map([
+        [forumIds[a]!, { threads: 1, posts: 1 }],
+        [forumIds[b]!, { threads: 1, posts: 1 }],
+      ]),
+    )
+    expect((await newSinceLastVisit(t.db, other.id)).size).toBe(0)
   })
 })

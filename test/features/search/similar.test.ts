@@ -37,6 +37,13 @@ describe('similar threads', () => {
     expect(similar[0]?.id).toBe(ids.unrelated1)
   })
 
+  it('corrects a typo against the words of renamed titles too', async () => {
+    const { thread } = await buildThread(t.db, { title: 'Ein vorläufiger Titel', body: 'Zum Thema.' })
+    await t.db.updateTable('threads').set({ title: 'Hitzeschutzplan für Kindergärten' }).where('id', '=', thread.id).execute()
+    const similar = await findSimilarThreads(t.db, 'Hitzeschutzplann Kindergärtn')
+    expect(similar[0]?.id).toBe(thread.id)
+  })
+
   it('shows nothing for a short or unrelated title, at most the limit, never the excluded or deleted thread', async () => {
     expect(await findSimilarThreads(t.db, 'Dol')).toEqual([])
     expect(await findSimilarThreads(t.db, 'Breitbandausbau im ländlichen Raum')).toEqual([])

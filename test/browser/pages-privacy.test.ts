@@ -3,7 +3,7 @@ import { eraseUser } from '../../src/features/privacy/erasure.service.ts'
 import { prepareExport, requestExport } from '../../src/features/privacy/export.service.ts'
 import { buildMunicipality, buildUser } from '../factories.ts'
 import { describeEveryPage, showing, submitsWithErrors } from '../helpers/browser.ts'
-import { buildReply, buildThread } from '../features/threads/factories.ts'
+import { buildReply, buildThread } from '../factories.ts'
 
 /**
  * Every page of privacy (DSGVO): one's data and its exports, closing one's account, the admins'

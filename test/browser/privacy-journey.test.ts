@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { buildMunicipality, buildUser } from '../factories.ts'
-import { buildReply, buildThread } from '../features/threads/factories.ts'
+import { buildReply, buildThread } from '../factories.ts'
 import { type BrowserApp, describeInBrowser, expectNoAxeViolations, signIn, startBrowserApp } from '../helpers/browser.ts'
 
 /**

@@ -9,7 +9,7 @@ import { migrateToLatest } from '../../../src/db/migrate.ts'
 import { latestDigestSlot } from '../../../src/features/mail/schedule.ts'
 import { HOUR } from '../../../src/lib/clock.ts'
 import { buildUser } from '../../factories.ts'
-import { buildThread } from '../threads/factories.ts'
+import { buildThread } from '../../factories.ts'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const tsx = join(root, 'node_modules', '.bin', 'tsx')

@@ -77,6 +77,9 @@ export const exportDefinition: ExportEntry[] = [
     erase: 'custom',
   },
   { table: 'reports', userColumns: ['reporter_id', 'resolved_by'], erase: 'custom' },
+  { table: 'mail_settings', userColumns: ['user_id'], erase: 'delete' },
+  { table: 'unsubscribe_tokens', userColumns: ['user_id'], omit: ['token_hash'], erase: 'delete' },
+  { table: 'digest_deliveries', userColumns: ['user_id'], omit: ['message_id'], erase: 'delete' },
 ]
 
 /**

@@ -31,6 +31,8 @@ describeEveryPage<'staff', Data>({
     { name: 'dashboard with trends and threads', as: 'staff', path: '/dashboard' },
     { name: 'dashboard on a quiet day', as: 'staff', path: (d) => `/dashboard?at=${d.asOf}` },
     { name: 'drill-down of a trend', as: 'staff', path: (d) => `/dashboard/terms/${d.stem}` },
+    { name: 'radar and activity', as: 'staff', path: '/dashboard/radar' },
+    { name: 'radar as of a quiet day', as: 'staff', path: (d) => `/dashboard/radar?at=${d.asOf}` },
     { name: 'drill-down of a term that is no trend', as: 'staff', path: '/dashboard/terms/gibtsnicht', status: 404 },
   ],
 })

@@ -249,3 +249,77 @@ export async function postsBetween(db: Db, from: Date, at: Date, limit = 20_000)
     .limit(limit)
     .execute()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Radar and activity
+// ---------------------------------------------------------------------------------------------
+
+export type UnansweredQuestion = { id: number; title: string; created_at: Date; forum: string; municipality: string | null; district: string | null }
+
+/** Questions opened in [from, before) that nobody but the asker's municipality answered before `at`. */
+export async function unansweredQuestions(db: Db, from: Date, before: Date, at: Date): Promise<UnansweredQuestion[]> {
+  const { rows } = await sql<UnansweredQuestion>`
+    SELECT t.id, t.title, t.created_at, f.slug AS forum, m.name AS municipality, m.district
+    FROM threads t
+    JOIN forums f ON f.id = t.forum_id
+    LEFT JOIN municipalities m ON m.id = t.municipality_id
+    WHERE t.kind = 'question' AND t.deleted_at IS NULL AND t.created_at >= ${from} AND t.created_at < ${before}
+      AND NOT EXISTS (
+        SELECT 1 FROM posts p
+        WHERE p.thread_id = t.id AND p.position > 1 AND p.created_at < ${at} AND p.deleted_at IS NULL
+          AND p.author_id <> t.author_id
+      )
+    ORDER BY t.created_at
+  `.execute(db)
+  return rows
+}
+
+export type SilentMunicipality = { id: number; name: string; district: string; last_post_at: Date }
+
+/** Municipalities that posted in [from, silentSince) but not in [silentSince, at). */
+export async function silentMunicipalities(db: Db, from: Date, silentSince: Date, at: Date): Promise<SilentMunicipality[]> {
+  const { rows } = await sql<SilentMunicipality>`
+    SELECT m.id, m.name, m.district, max(p.created_at) AS last_post_at
+    FROM municipalities m
+    JOIN posts p ON p.municipality_id = m.id AND p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL
+    WHERE m.active
+    GROUP BY m.id, m.name, m.district
+    HAVING max(p.created_at) < ${silentSince}
+    ORDER BY max(p.created_at), m.name
+  `.execute(db)
+  return rows
+}
+
+export type WeeklyActivity = { weeks_ago: number; forum: string; posts: number; municipalities: number }
+
+/** Per week back from `at` (0 = the last 7 days) and forum: posts and distinct municipalities. */
+export async function weeklyActivity(db: Db, weeks: number, at: Date): Promise<WeeklyActivity[]> {
+  const from = new Date(at.getTime() - weeks * 7 * DAY_MS)
+  const { rows } = await sql<WeeklyActivity>`
+    SELECT floor(extract(epoch FROM (${at}::timestamptz - p.created_at)) / 604800)::integer AS weeks_ago,
+           f.slug AS forum, count(*)::integer AS posts, count(DISTINCT p.municipality_id)::integer AS municipalities
+    FROM posts p
+    JOIN threads t ON t.id = p.thread_id
+    JOIN forums f ON f.id = t.forum_id
+    WHERE p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+    GROUP BY 1, 2
+  `.execute(db)
+  return rows
+}
+
+/** Distinct municipalities posting per week back from `at`, all forums together. */
+export async function weeklyParticipation(db: Db, weeks: number, at: Date): Promise<{ weeks_ago: number; municipalities: number }[]> {
+  const from = new Date(at.getTime() - weeks * 7 * DAY_MS)
+  const { rows } = await sql<{ weeks_ago: number; municipalities: number }>`
+    SELECT floor(extract(epoch FROM (${at}::timestamptz - created_at)) / 604800)::integer AS weeks_ago,
+           count(DISTINCT municipality_id)::integer AS municipalities
+    FROM posts
+    WHERE created_at >= ${from} AND created_at < ${at} AND deleted_at IS NULL AND municipality_id IS NOT NULL
+    GROUP BY 1
+  `.execute(db)
+  return rows
+}
+
+export async function forumNames(db: Db) {
+  return db.selectFrom('forums').select(['slug', 'name_de', 'name_en']).orderBy('id').execute()
+}

@@ -1,8 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../../app.ts'
+import { notFound } from '../../lib/errors.ts'
 import { t } from '../../lib/i18n.ts'
 import { TREND_VIEWERS } from './trends.access.ts'
-import { asOfQuery, stemParams } from './trends.schemas.ts'
+import { radarAsOf } from './trends.radar.ts'
+import { asOfQuery, radarTableParams, stemParams } from './trends.schemas.ts'
 import { dayNumber, dayStart, postsBetween } from './trends.queries.ts'
 import { trendingAsOf, type TrendingResult } from './trends.service.ts'
 import { stemsOf } from './trends.text.ts'
@@ -45,8 +47,50 @@ export default async function trendsRoutes(app: FastifyInstance, { db, clock }: 
         sparkText: seriesText(locale, term.series),
       })),
       threads: result.threads,
+      radarUrl: `/dashboard/radar${query(asOf)}`,
       currentPath: '/dashboard',
     })
+  })
+
+  // ---- Radar and activity: read live, they are plain aggregates over indexed columns ----
+  function moment(request: FastifyRequest) {
+    const now = clock.now()
+    const { at: asked } = asOfQuery.parse(request.query)
+    return { at: asked && asked < now ? asked : now, asOf: asked }
+  }
+
+  app.get('/dashboard/radar', { config: viewers }, async (request, reply) => {
+    const { at, asOf } = moment(request)
+    const radar = await radarAsOf(db, at, request.locale)
+    return reply.page('trends/radar.hbs', {
+      title: t(request.locale, 'trends.radar.title'),
+      ...radar,
+      asOf,
+      query: query(asOf),
+      currentPath: '/dashboard',
+    })
+  })
+
+  app.get('/dashboard/radar/:table', { config: viewers }, async (request, reply) => {
+    const parsed = radarTableParams.safeParse(request.params)
+    if (!parsed.success) throw notFound()
+    const { at } = moment(request)
+    const radar = await radarAsOf(db, at, request.locale)
+    const table = parsed.data.table
+    if (table === 'unanswered.csv') {
+      const rows = radar.unanswered.map((q) => [q.created_at, q.forum, q.district ?? '', q.municipality ?? '', q.title, `/threads/${q.id}`])
+      return csv(reply, table, toCsv(['created_at', 'forum', 'district', 'municipality', 'title', 'url'], rows))
+    }
+    if (table === 'unanswered-groups.csv') {
+      return csv(reply, table, toCsv(['forum', 'district', 'count'], radar.unansweredGroups.map((g) => [g.forum, g.district, g.count])))
+    }
+    if (table === 'silent.csv') {
+      return csv(reply, table, toCsv(['municipality', 'district', 'last_post_at'], radar.silent.map((m) => [m.name, m.district, m.last_post_at])))
+    }
+    if (table === 'participation.csv') {
+      return csv(reply, table, toCsv(['week', 'municipalities'], radar.participation.map((p) => [p.week, p.municipalities])))
+    }
+    return csv(reply, table, toCsv(['week', ...radar.forums.map((f) => f.slug)], radar.activity.map((a) => [a.week, ...a.counts])))
   })
 
   app.get('/dashboard/terms.csv', { config: viewers }, async (request, reply) => {

@@ -17,3 +17,6 @@ export const asOfQuery = z.object({
 
 /** A stem as shown in drill-down URLs: lower-case letters. */
 export const stemParams = z.object({ stem: z.string().min(1).max(60).regex(/^[\p{Ll}\p{N}-]+$/u) })
+
+export const radarTables = ['unanswered.csv', 'unanswered-groups.csv', 'silent.csv', 'participation.csv', 'activity.csv'] as const
+export const radarTableParams = z.object({ table: z.enum(radarTables) })

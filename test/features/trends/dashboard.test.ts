@@ -29,7 +29,16 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
-const urls = () => ['/dashboard', '/dashboard/terms.csv', '/dashboard/threads.csv', `/dashboard/terms/${stem}`, `/dashboard/terms/${stem}/posts.csv`]
+const radarTables = ['unanswered.csv', 'unanswered-groups.csv', 'silent.csv', 'participation.csv', 'activity.csv']
+const urls = () => [
+  '/dashboard',
+  '/dashboard/terms.csv',
+  '/dashboard/threads.csv',
+  `/dashboard/terms/${stem}`,
+  `/dashboard/terms/${stem}/posts.csv`,
+  '/dashboard/radar',
+  ...radarTables.map((x) => `/dashboard/radar/${x}`),
+]
 
 describe('trend dashboard', () => {
   it('members and municipality admins get 403 on every dashboard URL; strangers are sent to sign in', async () => {
@@ -83,5 +92,32 @@ describe('trend dashboard', () => {
     expect(before.text).toMatch(/Zurzeit steigt kein Begriff/)
     const csv = await agents.staff.get(`/dashboard/terms.csv?at=${encodeURIComponent(dayAt(195, 12).toISOString())}`)
     expect(csv.text).not.toMatch(/Stromsperre/)
+  })
+
+  it('radar: questions unanswered after three days by forum and district, silent municipalities, weekly participation and activity', async () => {
+    const asker = await t.db.selectFrom('users').select(['id', 'municipality_id']).where('external_id', '=', 'u3').executeTakeFirstOrThrow()
+    const forum = await t.db.selectFrom('forums').select('id').where('slug', '=', 'integration').executeTakeFirstOrThrow()
+    const opened = dayAt(192, 9)
+    const q = await t.db
+      .insertInto('threads')
+      .values({ forum_id: forum.id, author_id: asker.id, municipality_id: asker.municipality_id, kind: 'question', title: 'Niemand antwortet mir', created_at: opened, last_post_at: opened })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await t.db.insertInto('posts').values({ thread_id: q.id, position: 1, author_id: asker.id, municipality_id: asker.municipality_id, body: 'Hallo?', created_at: opened }).execute()
+    const page = await agents.staff.get('/dashboard/radar')
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('Niemand antwortet mir')
+    const groups = await agents.staff.get('/dashboard/radar/unanswered-groups.csv')
+    expect(groups.text).toMatch(/Integration;Landkreis 3;1/)
+    // As of a moment two days after it was asked, it is not yet overdue.
+    const early = await agents.staff.get(`/dashboard/radar?at=${encodeURIComponent(dayAt(194, 10).toISOString())}`)
+    expect(early.text).not.toContain('Niemand antwortet mir')
+    const participation = (await agents.staff.get('/dashboard/radar/participation.csv')).text.trim().split('\r\n')
+    expect(participation).toHaveLength(27)
+    expect(Number(participation.at(-1)!.split(';')[1])).toBeGreaterThan(10)
+    const activity = (await agents.staff.get('/dashboard/radar/activity.csv')).text.trim().split('\r\n')
+    expect(activity[0]).toMatch(/^\uFEFF?week;aufnahme-unterbringung-versorgung;integration;buergerschaftliches-engagement$/)
+    expect(page.text).toMatch(/<svg[^>]*aria-hidden="true"[^>]*class="chart__svg"/)
+    expect((await agents.staff.get('/dashboard/radar/passwords.csv')).status).toBe(404)
   })
 })

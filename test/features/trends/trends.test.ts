@@ -69,3 +69,20 @@ describe('trends on the database', () => {
     expect(rebuilt.terms.map((t) => [t.stem, t.score])).toEqual(incremental.terms.map((t) => [t.stem, t.score]))
   })
 })
+
+describe('scheduled indexing', () => {
+  it('the job adds new posts to the evidence', async () => {
+    const { trendIndexJob } = await import('../../../src/features/trends/trends.job.ts')
+    await importInterchange(
+      handle.db,
+      [JSON.stringify({ type: 'thread', id: 'job1', forum: 'integration', author: 'u2', title: 'Rattenplage', body: 'Rattenplage am Wohnheim.', created_at: dayAt(199, 10).toISOString() })],
+      NOW,
+      () => {},
+    )
+    const before = await handle.db.selectFrom('trend_evidence').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    await trendIndexJob.run({ db: handle.db }, NOW)
+    const after = await handle.db.selectFrom('trend_evidence').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    expect(Number(after.n)).toBeGreaterThan(Number(before.n))
+    expect(await indexNewPosts(handle.db, NOW)).toBe(0)
+  })
+})

@@ -1,0 +1,14 @@
+import type { AppDeps } from '../../app.ts'
+import { indexNewPosts } from './trends.service.ts'
+
+/**
+ * Scheduled job (for src/jobs.ts once the scheduler lands): adds the posts written since the last run
+ * to the trend evidence, so the dashboard's first view of a day does not pay for a day's posts.
+ */
+export const trendIndexJob = {
+  name: 'trends.index',
+  everyMs: 5 * 60_000,
+  async run(deps: Pick<AppDeps, 'db'>, now: Date): Promise<void> {
+    await indexNewPosts(deps.db, now)
+  },
+}

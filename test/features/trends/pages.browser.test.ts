@@ -1,0 +1,38 @@
+import { importInterchange } from '../../../src/features/interchange/interchange.import.ts'
+import { buildUser, PASSWORD } from '../../factories.ts'
+import { describeEveryPage } from '../../helpers/browser.ts'
+import { dayAt, history } from './history.ts'
+import { findStem } from './stem.ts'
+
+/**
+ * Every page of the trend dashboard, checked by the shared runner: axe-core (WCAG 2.1 AA) in German and
+ * English, at 1280 and 320 px, one h1, a skip link, no foreign requests.
+ */
+type Data = { stem: string; asOf: string }
+
+describeEveryPage<'staff', Data>({
+  title: 'every page of the trend dashboard',
+  env: { DEMO: 'true' },
+  async prepare(b) {
+    const { db } = b.t
+    const lines = history([
+      { day: 196, municipalities: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], title: 'Stromsperre droht', body: 'Mehrere Familien haben eine Stromsperre angekündigt.' },
+    ])
+    lines.push(JSON.stringify({ type: 'thread', id: 'heiss', forum: 'integration', author: 'u1', title: 'Kita: wer hat noch Plätze?', body: 'Wie läuft es mit der Kita?', created_at: dayAt(196, 8).toISOString() }))
+    for (let m = 2; m <= 12; m++) {
+      lines.push(JSON.stringify({ type: 'post', id: `heiss-${m}`, thread: 'heiss', author: `u${m}`, body: 'Bei uns klappt Kita gut.', created_at: dayAt(196, 9 + m / 2).toISOString() }))
+    }
+    await importInterchange(db, lines, b.t.clock.now(), () => {})
+    b.t.clock.set(dayAt(197, 12))
+    const staff = await buildUser(db, { role: 'staff', name: 'Stefan Stab' })
+    return { accounts: { staff: { ...staff, password: PASSWORD } }, data: { stem: findStem('Stromsperre'), asOf: dayAt(150, 12).toISOString().slice(0, 10) } }
+  },
+  cases: [
+    { name: 'dashboard with trends and threads', as: 'staff', path: '/dashboard' },
+    { name: 'dashboard on a quiet day', as: 'staff', path: (d) => `/dashboard?at=${d.asOf}` },
+    { name: 'drill-down of a trend', as: 'staff', path: (d) => `/dashboard/terms/${d.stem}` },
+    { name: 'radar and activity', as: 'staff', path: '/dashboard/radar' },
+    { name: 'radar as of a quiet day', as: 'staff', path: (d) => `/dashboard/radar?at=${d.asOf}` },
+    { name: 'drill-down of a term that is no trend', as: 'staff', path: '/dashboard/terms/gibtsnicht', status: 404 },
+  ],
+})

@@ -1,8 +1,9 @@
 import type { AppDeps } from '../../app.ts'
+import type { Job } from '../jobs/jobs.service.ts'
 import { indexNewPosts } from './trends.service.ts'
 
 /**
- * Scheduled job (for src/jobs.ts once the scheduler lands): adds the posts written since the last run
+ * Scheduled job (src/jobs.ts): adds the posts written since the last run
  * to the trend evidence, so the dashboard's first view of a day does not pay for a day's posts.
  */
 export const trendIndexJob = {
@@ -11,4 +12,4 @@ export const trendIndexJob = {
   async run(deps: Pick<AppDeps, 'db'>, now: Date): Promise<void> {
     await indexNewPosts(deps.db, now)
   },
-}
+} satisfies Job

@@ -3,7 +3,7 @@ import { JSDOM } from 'jsdom'
 import MarkdownIt from 'markdown-it'
 import type StateCore from 'markdown-it/lib/rules_core/state_core.mjs'
 import type Token from 'markdown-it/lib/token.mjs'
-import { MENTION } from './mentions.ts'
+import { MENTION, mentionCandidates } from './mentions.ts'
 
 /**
  * Markdown → safe HTML, in two independent layers: markdown-it with raw HTML off and a link-scheme
@@ -126,5 +126,23 @@ function sanitize(html: string): string {
  * mentions of known people become links (resolve the handles of a whole page at once beforehand).
  */
 export function renderMarkdown(source: string, mentionLink?: MentionLink): string {
-  return sanitize(md.render(source, { mentionLink }))
+  // The same text with the same people behind its mentions always gives the same HTML: a thread page
+  // shows twenty posts, and sanitising each costs about a millisecond.
+  const mentions = mentionLink ? mentionCandidates(source).map((handle) => `${handle}=${mentionLink(handle) ?? ''}`).join('\u0000') : ''
+  const key = `${mentions}\u0001${source}`
+  const cached = rendered.get(key)
+  if (cached !== undefined) {
+    // Map keeps insertion order: re-inserting marks the entry as recently used.
+    rendered.delete(key)
+    rendered.set(key, cached)
+    return cached
+  }
+  const html = sanitize(md.render(source, { mentionLink }))
+  rendered.set(key, html)
+  if (rendered.size > RENDER_CACHE_ENTRIES) rendered.delete(rendered.keys().next().value!)
+  return html
 }
+
+/** Recently rendered texts (bounded: a few MB), per process; nothing in it outlives a restart. */
+const RENDER_CACHE_ENTRIES = 2_000
+const rendered = new Map<string, string>()

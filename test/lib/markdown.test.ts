@@ -198,5 +198,15 @@ describe('renderMarkdown', () => {
         { numRuns: 800 },
       )
     })
+
+    it('renders a text again when the people behind its mentions change (the render cache keys on them)', () => {
+      const source = 'Frag @erika.muster, sie hat die Vorlage.'
+      const linked = renderMarkdown(source, () => '/people?handle=erika.muster')
+      expect(linked).toContain('<a href="/people?handle=erika.muster"')
+      expect(renderMarkdown(source, () => '/people?handle=erika.muster')).toBe(linked)
+      // Erased or deactivated since: the same text now shows the mention as plain text.
+      expect(renderMarkdown(source, () => undefined)).not.toContain('<a ')
+      expect(renderMarkdown(source)).not.toContain('<a ')
+    })
   })
 })

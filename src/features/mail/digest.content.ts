@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import { trendingAsOf } from '../trends/trends.service.ts'
 import { listBusiestThreads, listNewThreads, listWatchedActivity } from './digest.queries.ts'
 import type { DigestRecipient } from './mail.queries.ts'
 
 const SECTION_LIMIT = 8
+const TRENDING_LIMIT = 3
 
 type NewThread = Awaited<ReturnType<typeof listNewThreads>>[number]
 type BusyThread = Awaited<ReturnType<typeof listBusiestThreads>>[number]
@@ -13,6 +15,8 @@ type Watched = Awaited<ReturnType<typeof listWatchedActivity>>[number]
 export type WindowContent = {
   threads: NewThread[]
   busiest: BusyThread[]
+  /** What the staff dashboard sees spreading across municipalities at the end of the window. */
+  trending: { label: string; query: string; municipalities: number }[]
   watchedByUser: Map<number, Watched[]>
 }
 
@@ -23,12 +27,23 @@ export type DigestContent = {
   bestPractices: DigestItem[]
   busiest: DigestItem[]
   watched: DigestItem[]
+  /** A line on what is moving across the state; never a reason on its own to send a digest. */
+  trending: DigestItem[]
   itemCount: number
 }
 
 export async function loadWindowContent(db: Kysely<Database>, since: Date, until: Date): Promise<Omit<WindowContent, 'watchedByUser'>> {
-  const [threads, busiest] = await Promise.all([listNewThreads(db, since, until), listBusiestThreads(db, since, until, SECTION_LIMIT * 2)])
-  return { threads, busiest }
+  const [threads, busiest, trends] = await Promise.all([
+    listNewThreads(db, since, until),
+    listBusiestThreads(db, since, until, SECTION_LIMIT * 2),
+    trendingAsOf(db, until, until),
+  ])
+  return { threads, busiest, trending: trends.terms.slice(0, TRENDING_LIMIT).map((t) => ({
+      label: t.label,
+      // any of the theme's two leading words: a post need not use all of them
+      query: (t.words.length ? t.words.slice(0, 2) : [t.label]).join(' OR '),
+      municipalities: t.municipalities,
+    })) }
 }
 
 export async function loadWatchedActivity(db: Kysely<Database>, userIds: number[], since: Date, until: Date) {
@@ -73,5 +88,7 @@ export function selectDigest(recipient: Pick<DigestRecipient, 'id' | 'district'>
     .map((t) => ({ title: t.title, url: `${baseUrl}/posts/${t.first_post_id}`, count: Number(t.posts) }))
   const itemCount = questions.length + bestPractices.length + busiest.length + watched.length
   if (itemCount === 0) return null
-  return { questions, moreQuestions: open.length - questions.length, bestPractices, busiest, watched, itemCount }
+  // Members cannot open the dashboard; a search for the theme shows them the posts behind it.
+  const trending = content.trending.map((t) => ({ title: t.label, url: `${baseUrl}/search?q=${encodeURIComponent(t.query)}`, count: t.municipalities }))
+  return { questions, moreQuestions: open.length - questions.length, bestPractices, busiest, watched, trending, itemCount }
 }

@@ -166,10 +166,23 @@ describe('no request value reaches raw SQL', () => {
     return problems
   }
 
+  // Reviewed one by one. The export and erasure walk the tables of privacy.definition.ts, a list in the
+  // code whose every table and column the schema test (test/features/privacy/schema.test.ts) checks
+  // against information_schema; no request value names a table or column there.
+  const reviewed = new Set([
+    'src/features/privacy/privacy.queries.ts: sql.ref(c)',
+    'src/features/privacy/privacy.queries.ts: sql.table(entry.table)',
+    'src/features/privacy/privacy.queries.ts: .ref(c)',
+    // column: 'p.body' | 'r.body', a union of two literals
+    'src/features/privacy/privacy.queries.ts: sql.ref(column)',
+    'src/features/privacy/privacy.queries.ts: .ref(column)',
+  ])
+
   it('the source uses no raw SQL helpers, only fixed sort orders and column references', () => {
     const problems = sources
       .filter((source) => !source.name.startsWith('src/db/'))
       .flatMap((source) => rawSqlProblems(source.text).map((p) => `${source.name}: ${p}`))
+      .filter((problem) => !reviewed.has(problem))
     expect(problems).toEqual([])
     // The check itself recognises the dangerous forms …
     expect(rawSqlProblems('sql.raw(sort)')).not.toEqual([])

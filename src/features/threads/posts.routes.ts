@@ -10,7 +10,7 @@ import { notifySolution } from '../notifications/notifications.service.ts'
 import { mentionLinks } from '../people/people.links.ts'
 import { canClearSolution, canDelete, canEdit, canMarkSolution, canRestore } from './threads.access.ts'
 import { type BestPracticeParts, deletePost, restorePost, revisionsOf, setSolution, type ThreadRow } from './threads.queries.ts'
-import { editOpeningSchema, editReplySchema, noFieldsSchema, parseId, removalsSchema } from './threads.schemas.ts'
+import { editOpeningSchema, editReplySchema, noFieldsSchema, parseId, tickedRemovals } from './threads.schemas.ts'
 import { bestPracticeParts, saveEdit, visiblePost, visibleThread } from './threads.service.ts'
 import { postUrl, previewOf } from './threads.view.ts'
 
@@ -94,8 +94,7 @@ export default async function postsRoutes(app: FastifyInstance, { db, clock, con
     const raw = (request.body ?? {}) as Record<string, unknown>
     const attached = await attachmentsOf(post.id)
     // The preview and a form with errors keep the "entfernen" boxes as they were ticked.
-    const ticked = parseForm(removalsSchema, { remove: raw.remove })
-    const tickedIds = ticked.ok ? ticked.data.remove : []
+    const tickedIds = tickedRemovals(raw)
     if (raw.action === 'preview') {
       return renderEdit(request, reply, loaded, attached, { values: keepValues(raw), removeIds: tickedIds, preview: true })
     }

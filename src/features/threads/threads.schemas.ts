@@ -57,7 +57,17 @@ const remove = z.preprocess(
 const attachmentChanges = { files, remove }
 
 /** Only the removals, to keep the boxes ticked when the preview re-renders the form. */
-export const removalsSchema = z.object({ remove })
+const removalsSchema = z.object({ remove }).strict()
+
+/**
+ * The attachments ticked "entfernen" in an edit form, read on their own so a preview or a form with
+ * errors shows them ticked again; anything malformed counts as nothing ticked.
+ */
+export function tickedRemovals(body: unknown): number[] {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>).remove : undefined
+  const parsed = removalsSchema.safeParse({ remove: value })
+  return parsed.success ? parsed.data.remove : []
+}
 
 export const editReplySchema = z.object({ body, ...attachmentChanges, action }).strict()
 

@@ -77,6 +77,15 @@ const routes: Route[] = [
     body: async () => ({ role: 'staff', municipality_id: '' }),
     allowed: ['admin'],
   },
+  { name: '/admin/users/:id/erase', method: 'GET', path: async () => `/admin/users/${await member()}/erase`, allowed: ['admin'] },
+  {
+    name: '/admin/users/:id/erase',
+    method: 'POST',
+    path: async () => `/admin/users/${await member()}/erase`,
+    body: async () => ({ posts: 'keep', confirm: 'yes' }),
+    allowed: ['admin'],
+  },
+  { name: '/admin/users/:id/export', method: 'POST', path: async () => `/admin/users/${await member()}/export`, allowed: ['admin'] },
   { name: '/admin/users/:id/deactivate', method: 'POST', path: async () => `/admin/users/${await member()}/deactivate`, allowed: ['admin'] },
   {
     name: '/admin/users/:id/reactivate',

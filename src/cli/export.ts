@@ -2,10 +2,11 @@ import { createWriteStream, renameSync, rmSync } from 'node:fs'
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from '../config.ts'
+import { loadConfig } from '../config.ts'
 import { connectDatabase } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { exportInterchange } from '../features/interchange/interchange.export.ts'
+import { runCli } from './run.ts'
 
 // Exit codes: 0 written, 1 failed, 2 wrong call.
 const USAGE = `Aufruf: npm run export -- DATEI.jsonl      (oder „-“ für die Standardausgabe: npm run --silent export -- -)
@@ -72,13 +73,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    if (err instanceof ConfigError) console.error(err.message)
-    else console.error('Der Export ist fehlgeschlagen:', err)
-    process.exitCode = 1
-  },
-)
+runCli(main, 'Der Export ist fehlgeschlagen:')

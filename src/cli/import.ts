@@ -2,11 +2,12 @@ import { createReadStream, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
-import { ConfigError, loadConfig } from '../config.ts'
+import { loadConfig } from '../config.ts'
 import { connectDatabase } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { systemClock } from '../lib/clock.ts'
 import { hasProblems, importInterchange, type ImportSummary } from '../features/interchange/interchange.import.ts'
+import { runCli } from './run.ts'
 
 // Exit codes: 0 every line imported or already present, 1 some lines skipped, 2 wrong call, unreadable file or aborted.
 const USAGE = `Aufruf: npm run import -- DATEI.jsonl
@@ -93,13 +94,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    if (err instanceof ConfigError) console.error(err.message)
-    else console.error('Der Import wurde abgebrochen:', err)
-    process.exitCode = 2
-  },
-)
+runCli(main, 'Der Import wurde abgebrochen:', { failureCode: 2 })

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util'
-import { ConfigError, loadConfig } from '../config.ts'
+import { loadConfig } from '../config.ts'
 import { connectDatabase } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { systemClock } from '../lib/clock.ts'
 import { trendingAsOf, type TrendingResult } from '../features/trends/trends.service.ts'
+import { runCli } from './run.ts'
 
 // Exit codes: 0 printed, 2 wrong call.
 const USAGE = `Aufruf: npm run --silent trending -- [--at ZEITPUNKT] [--json]
@@ -64,13 +65,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    if (err instanceof ConfigError) console.error(err.message)
-    else console.error('Die Trends konnten nicht berechnet werden:', err)
-    process.exitCode = 2
-  },
-)
+runCli(main, 'Die Trends konnten nicht berechnet werden:', { failureCode: 2 })

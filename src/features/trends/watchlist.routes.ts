@@ -30,7 +30,6 @@ export default async function watchlistRoutes(app: FastifyInstance, { db, clock 
           trend: trend && { label: trend.label, municipalities: trend.municipalities, districts: trend.districts, drillUrl: drillDownPath(trend.stem) },
         }
       }),
-      currentPath: '/dashboard',
     }
   }
 

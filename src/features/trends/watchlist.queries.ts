@@ -97,20 +97,21 @@ export async function startRise(
       .where('rising_since', 'is', null)
       .returning('id')
       .executeTakeFirst()
-    if (!flipped) return []
+    if (!flipped) return { started: false, deliveries: [] }
     const { id } = await trx
       .insertInto('trend_watch_alerts')
       .values({ term_id: termId, rise_started_at: now, ...alert })
       .returning('id')
       .executeTakeFirstOrThrow()
     const rows = deliveries(id)
-    if (rows.length === 0) return []
-    return trx
+    if (rows.length === 0) return { started: true, deliveries: [] }
+    const claimed = await trx
       .insertInto('digest_deliveries')
       .values(rows.map((r) => ({ ...r, status: 'claimed' as const, attempts: 1, lease_until: leaseUntil, created_at: now })))
       .onConflict((oc) => oc.columns(['user_id', 'period_key']).doNothing())
       .returningAll()
       .execute()
+    return { started: true, deliveries: claimed }
   })
 }
 

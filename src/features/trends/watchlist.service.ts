@@ -78,7 +78,7 @@ export async function detectRises(deps: Deps, now: Date, report: WatchlistRoundR
     if (trend && !term.rising_since) {
       recipients ??= await listAlertRecipients(deps.db)
       const alert = { term: term.term, label: trend.label, stem: trend.stem, municipalities: trend.municipalities, districts: trend.districts }
-      const rows = await startRise(
+      const rise = await startRise(
         deps.db,
         term.id,
         alert,
@@ -90,8 +90,8 @@ export async function detectRises(deps: Deps, now: Date, report: WatchlistRoundR
         now,
         leaseUntil,
       )
-      report.rises++
-      claimed.push(...rows)
+      if (rise.started) report.rises++
+      claimed.push(...rise.deliveries)
     } else if (trend && term.quiet_since) {
       await clearQuiet(deps.db, term.id)
     } else if (!trend && term.rising_since) {

@@ -5,7 +5,7 @@ import type { Job } from './features/jobs/jobs.service.ts'
 import { deleteExpiredRateLimits, deleteExpiredSessions } from './features/sessions/sessions.queries.ts'
 import { preparePendingExports } from './features/privacy/export.service.ts'
 import { RETENTION_JOB, runRetention } from './features/privacy/retention.service.ts'
-import { trendIndexJob } from './features/trends/trends.job.ts'
+import { trendIndexJob, watchlistJob } from './features/trends/trends.job.ts'
 
 /** Every periodic job of the app; server.ts runs them with the scheduler (src/features/jobs). */
 export const jobs: Job[] = [
@@ -36,4 +36,5 @@ export const jobs: Job[] = [
   { name: RETENTION_JOB, everyMs: HOUR, run: (deps, now) => runRetention(deps, now) },
   { name: 'data-exports', everyMs: MINUTE, run: ({ db }, now) => preparePendingExports(db, now) },
   trendIndexJob,
+  watchlistJob,
 ]

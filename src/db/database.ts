@@ -23,7 +23,13 @@ import type {
   ThreadWatchesTable,
 } from '../features/threads/threads.table.ts'
 import type { UsersTable } from '../features/users/users.table.ts'
-import type { TrendEvidenceTable, TrendIndexStateTable, TrendSurfaceTable } from '../features/trends/trends.table.ts'
+import type {
+  TrendEvidenceTable,
+  TrendIndexStateTable,
+  TrendSurfaceTable,
+  TrendWatchAlertsTable,
+  TrendWatchTermsTable,
+} from '../features/trends/trends.table.ts'
 
 export interface Database {
   municipalities: MunicipalitiesTable
@@ -60,4 +66,6 @@ export interface Database {
   trend_evidence: TrendEvidenceTable
   trend_surface: TrendSurfaceTable
   trend_index_state: TrendIndexStateTable
+  trend_watch_terms: TrendWatchTermsTable
+  trend_watch_alerts: TrendWatchAlertsTable
 }

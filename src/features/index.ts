@@ -29,6 +29,7 @@ import threadsRoutes from './threads/threads.routes.ts'
 import colleaguesRoutes from './users/colleagues.routes.ts'
 import usersRoutes from './users/users.routes.ts'
 import trendsRoutes from './trends/trends.routes.ts'
+import watchlistRoutes from './trends/watchlist.routes.ts'
 
 /** Every feature's routes. Each route declares its access (config.access); see plugins/auth.ts. */
 export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[] = [
@@ -61,4 +62,5 @@ export const features: ((app: FastifyInstance, deps: AppDeps) => Promise<void>)[
   mailAdminRoutes,
   privacyRoutes,
   trendsRoutes,
+  watchlistRoutes,
 ]

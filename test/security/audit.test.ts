@@ -233,6 +233,28 @@ const cases: Case[] = [
       return { status: res.status, expect: [] }
     },
   },
+  {
+    route: 'POST /dashboard/watchlist',
+    as: 'admin',
+    act: async (actor) => {
+      const term = `Wärmeplanung ${unique().replace(/[^a-z]/g, '') || 'x'}`
+      const res = await post(actor.agent, '/dashboard/watchlist', { term })
+      const row = await t.db.selectFrom('trend_watch_terms').select('id').where('term', '=', term).executeTakeFirstOrThrow()
+      return { status: res.status, expect: ['trend_watch.added'], targetId: row.id }
+    },
+  },
+  {
+    route: 'POST /dashboard/watchlist/:id/delete',
+    as: 'admin',
+    act: async (actor, ready) => {
+      const term = `Schulbus ${unique().replace(/[^a-z]/g, '') || 'x'}`
+      expect((await post(actor.agent, '/dashboard/watchlist', { term })).status).toBe(303)
+      const row = await t.db.selectFrom('trend_watch_terms').select('id').where('term', '=', term).executeTakeFirstOrThrow()
+      await ready()
+      const res = await post(actor.agent, `/dashboard/watchlist/${row.id}/delete`)
+      return { status: res.status, expect: ['trend_watch.removed'], targetId: row.id }
+    },
+  },
 ]
 
 /**

@@ -4,7 +4,7 @@ export const digestFrequencies = ['daily', 'weekly', 'off'] as const
 export type DigestFrequency = (typeof digestFrequencies)[number]
 export const deliveryStatuses = ['claimed', 'sent', 'failed', 'skipped_empty'] as const
 export type DeliveryStatus = (typeof deliveryStatuses)[number]
-export type DeliveryKind = 'digest' | 'notifications'
+export type DeliveryKind = 'digest' | 'notifications' | 'watchlist'
 export type MailingList = 'digest' | 'notifications'
 
 /** A person's mail choices; no row means the defaults (all notifications on, weekly digest at 7:00). */

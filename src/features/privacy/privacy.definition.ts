@@ -80,6 +80,12 @@ export const exportDefinition: ExportEntry[] = [
   { table: 'mail_settings', userColumns: ['user_id'], erase: 'delete' },
   { table: 'unsubscribe_tokens', userColumns: ['user_id'], omit: ['token_hash'], erase: 'delete' },
   { table: 'digest_deliveries', userColumns: ['user_id'], omit: ['message_id'], erase: 'delete' },
+  {
+    table: 'trend_watch_terms',
+    userColumns: ['created_by'],
+    erase: 'keep',
+    reason: 'the term is the staff\'s shared work and stays watched; who added it is then the anonymised account',
+  },
 ]
 
 /**

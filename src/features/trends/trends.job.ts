@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../app.ts'
 import type { Job } from '../jobs/jobs.service.ts'
 import { indexNewPosts } from './trends.service.ts'
+import { runWatchlistRound } from './watchlist.service.ts'
 
 /**
  * Scheduled job (src/jobs.ts): adds the posts written since the last run
@@ -11,5 +12,18 @@ export const trendIndexJob = {
   everyMs: 5 * 60_000,
   async run(deps: Pick<AppDeps, 'db'>, now: Date): Promise<void> {
     await indexNewPosts(deps.db, now)
+  },
+} satisfies Job
+
+/**
+ * Scheduled job (src/jobs.ts), listed after the index job: checks the watchlist against the trends
+ * as of now and mails the staff once per rise of a watched term (see runWatchlistRound).
+ */
+export const watchlistJob = {
+  name: 'trends.watchlist',
+  everyMs: 10 * 60_000,
+  leaseMs: 30 * 60_000,
+  async run(deps: Pick<AppDeps, 'db' | 'config' | 'mailer'>, now: Date): Promise<void> {
+    await runWatchlistRound(deps, now)
   },
 } satisfies Job

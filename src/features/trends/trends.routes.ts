@@ -6,28 +6,19 @@ import { TREND_VIEWERS } from './trends.access.ts'
 import { radarAsOf } from './trends.radar.ts'
 import { asOfQuery, radarTableParams, stemParams } from './trends.schemas.ts'
 import { dayNumber, dayStart, postsBetween } from './trends.queries.ts'
-import { trendingAsOf, type TrendingResult } from './trends.service.ts'
+import type { TrendingResult } from './trends.service.ts'
+import { trendingSnapshot } from './trends.snapshot.ts'
 import { stemsOf } from './trends.text.ts'
 import { seriesText, sparkPoints, toCsv } from './trends.view.ts'
 
 const viewers = { access: TREND_VIEWERS } as const
-const CACHE_SIZE = 32
-const CACHE_MS = 60_000
 
 export default async function trendsRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
-  // A snapshot per minute asked for: the page and its CSV exports read the same result.
-  const cache = new Map<string, { result: TrendingResult; until: number }>()
   async function snapshot(request: FastifyRequest): Promise<{ result: TrendingResult; at: Date; asOf?: Date }> {
     const now = clock.now()
     const { at: asked } = asOfQuery.parse(request.query)
     const at = asked && asked < now ? asked : now
-    const key = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString()
-    const hit = cache.get(key)
-    if (hit && hit.until > now.getTime()) return { result: hit.result, at, asOf: asked }
-    const result = await trendingAsOf(db, new Date(key), now)
-    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
-    cache.set(key, { result, until: now.getTime() + CACHE_MS })
-    return { result, at, asOf: asked }
+    return { result: await trendingSnapshot(db, at, now), at, asOf: asked }
   }
 
   const query = (asOf?: Date) => (asOf ? `?${new URLSearchParams({ at: asOf.toISOString() })}` : '')

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { stemsOf } from './trends.text.ts'
 
 /** `?at=` on every dashboard view: a moment in the past (ISO 8601 or a date); a bad value means now. */
 export const asOfQuery = z.object({
@@ -20,3 +21,23 @@ export const stemParams = z.object({ stem: z.string().min(1).max(60).regex(/^[\p
 
 export const radarTables = ['unanswered.csv', 'unanswered-groups.csv', 'silent.csv', 'participation.csv', 'activity.csv'] as const
 export const radarTableParams = z.object({ table: z.enum(radarTables) })
+
+export const WATCH_TERM_MAX = 60
+
+/** A term to watch: a word or short phrase with at least one word the engine counts (not a stop word). */
+export const watchTermForm = z
+  .object({
+    term: z
+      .string()
+      .transform((v) => v.replace(/\s+/g, ' ').trim())
+      .pipe(
+        z
+          .string()
+          .min(1, 'trends.watch.error.empty')
+          .max(WATCH_TERM_MAX, 'trends.watch.error.tooLong')
+          .refine((v) => stemsOf(v).size > 0, 'trends.watch.error.noTopic'),
+      ),
+  })
+  .strict()
+
+export const watchTermParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) })

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 export interface TrendEvidenceTable {
   day: string
   stem: string
@@ -15,4 +17,33 @@ export interface TrendIndexStateTable {
   id: number
   last_post_id: number
   updated_at: Date
+}
+
+/** A term the staff watch; `rising_since` is set while a rise is under way (and was alerted). */
+export interface TrendWatchTermsTable {
+  id: Generated<number>
+  /** As the person typed it (trimmed). */
+  term: string
+  /** Its stems, as the trend engine stems posts (stemsOf). */
+  stems: string[]
+  /** The stems sorted and joined: two entries with the same stems are one term. */
+  stem_key: string
+  created_by: number | null
+  created_at: Date
+  rising_since: Date | null
+  /** While rising: since when the term has not been part of a significant trend. */
+  quiet_since: Date | null
+  last_alert_at: Date | null
+}
+
+/** One row per rise of a watched term: what the alert mails say. */
+export interface TrendWatchAlertsTable {
+  id: Generated<number>
+  term_id: number
+  rise_started_at: Date
+  term: string
+  label: string
+  stem: string
+  municipalities: number
+  districts: number
 }

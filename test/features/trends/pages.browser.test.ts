@@ -1,6 +1,7 @@
+import { expect } from 'vitest'
 import { importInterchange } from '../../../src/features/interchange/interchange.import.ts'
 import { buildUser, PASSWORD } from '../../factories.ts'
-import { describeEveryPage } from '../../helpers/browser.ts'
+import { describeEveryPage, submitIn } from '../../helpers/browser.ts'
 import { dayAt, history } from './history.ts'
 import { findStem } from './stem.ts'
 
@@ -34,5 +35,45 @@ describeEveryPage<'staff', Data>({
     { name: 'radar and activity', as: 'staff', path: '/dashboard/radar' },
     { name: 'radar as of a quiet day', as: 'staff', path: (d) => `/dashboard/radar?at=${d.asOf}` },
     { name: 'drill-down of a term that is no trend', as: 'staff', path: '/dashboard/terms/gibtsnicht', status: 404 },
+    {
+      name: 'watchlist, empty',
+      as: 'staff',
+      path: '/dashboard/watchlist',
+      before: async (_page, { b }) => {
+        await b.t.db.deleteFrom('trend_watch_terms').execute()
+      },
+    },
+    {
+      name: 'watchlist after adding a term that trends and one that does not',
+      as: 'staff',
+      path: '/dashboard/watchlist',
+      before: async (_page, { b }) => {
+        await b.t.db.deleteFrom('trend_watch_terms').execute()
+      },
+      setup: async (page) => {
+        for (const term of ['Stromsperren', 'Bezahlkarte']) {
+          await page.locator('#f-term').fill(term)
+          expect(await submitIn(page, 'form[action="/dashboard/watchlist"]')).toBe(200)
+          await expect.poll(() => page.locator('[role="status"]').innerText()).toContain(term)
+        }
+        const rows = page.locator('main table tbody tr')
+        await expect.poll(() => rows.count()).toBe(2)
+        expect(await rows.first().locator('a[href^="/dashboard/terms/"]').count()).toBe(1)
+        expect(await rows.nth(1).locator('a[href^="/dashboard/terms/"]').count()).toBe(0)
+      },
+    },
+    {
+      name: 'watchlist with a term refused at its field',
+      as: 'staff',
+      path: '/dashboard/watchlist',
+      setup: async (page) => {
+        await page.locator('#f-term').fill('Hallo zusammen')
+        expect(await submitIn(page, 'form[action="/dashboard/watchlist"]')).toBe(422)
+        await page.locator('#f-term-error').waitFor()
+        expect(await page.locator('#f-term').getAttribute('aria-invalid')).toBe('true')
+        expect(await page.locator('#f-term').getAttribute('aria-describedby')).toContain('f-term-error')
+        expect(await page.locator('#f-term').inputValue()).toBe('Hallo zusammen')
+      },
+    },
   ],
 })

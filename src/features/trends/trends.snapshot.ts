@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/database.ts'
+import { trendingAsOf, type TrendingResult } from './trends.service.ts'
+
+const CACHE_SIZE = 32
+const CACHE_MS = 60_000
+const caches = new WeakMap<Kysely<Database>, Map<string, { result: TrendingResult; until: number }>>()
+
+/**
+ * The trends as of `at` (to the minute), computed at most once a minute per database: the dashboard,
+ * its CSV exports and the watchlist page read the same result.
+ */
+export async function trendingSnapshot(db: Kysely<Database>, at: Date, now: Date): Promise<TrendingResult> {
+  let cache = caches.get(db)
+  if (!cache) caches.set(db, (cache = new Map()))
+  const key = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString()
+  const hit = cache.get(key)
+  if (hit && hit.until > now.getTime()) return hit.result
+  const result = await trendingAsOf(db, new Date(key), now)
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  cache.set(key, { result, until: now.getTime() + CACHE_MS })
+  return result
+}

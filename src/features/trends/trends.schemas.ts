@@ -20,3 +20,13 @@ export const stemParams = z.object({ stem: z.string().min(1).max(60).regex(/^[\p
 
 export const radarTables = ['unanswered.csv', 'unanswered-groups.csv', 'silent.csv', 'participation.csv', 'activity.csv'] as const
 export const radarTableParams = z.object({ table: z.enum(radarTables) })
+
+/** `?sort=` of the district table: a column from this list, else by name. */
+export const districtSorts = ['district', 'municipalities', 'active', 'threads', 'posts', 'rise', 'unanswered', 'trends'] as const
+export type DistrictSort = (typeof districtSorts)[number]
+export const districtsQuery = z.object({ sort: z.enum(districtSorts).catch('district').default('district') })
+
+/** A district as named in municipalities.district (URL-encoded in the path). */
+export const districtParams = z.object({ district: z.string().trim().min(1).max(200) })
+export const districtTables = ['weeks.csv', 'municipalities.csv', 'trends.csv', 'unanswered.csv'] as const
+export const districtTableParams = districtParams.extend({ table: z.enum(districtTables) })

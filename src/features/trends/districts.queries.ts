@@ -20,14 +20,18 @@ export type DistrictActivity = {
   posts_before: number
 }
 
+// Posts in deleted threads are left out by an anti-join against the few deleted threads (threads_deleted_idx).
+const inLiveThread = sql`NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = p.thread_id AND t.deleted_at IS NOT NULL)`
+
 /**
  * Per district as of `at`: member municipalities, municipalities active in the last four weeks (a post or
  * a "betrifft uns auch"), threads opened and posts written in the last four weeks and in the four before.
- * One range scan of posts_created_idx over eight weeks, grouped by municipality before joining districts.
+ * Reads posts_visible_municipality_created_idx alone: a short range per municipality.
  */
 export async function districtActivity(db: Db, at: Date, district?: string): Promise<DistrictActivity[]> {
   const recent = new Date(at.getTime() - PERIOD_DAYS * DAY_MS)
   const before = new Date(at.getTime() - 2 * PERIOD_DAYS * DAY_MS)
+  const only = (alias: string) => (district === undefined ? sql`` : sql`WHERE ${sql.ref(`${alias}.district`)} = ${district}`)
   const { rows } = await sql<DistrictActivity>`
     WITH per_municipality AS (
       SELECT p.municipality_id,
@@ -35,10 +39,10 @@ export async function districtActivity(db: Db, at: Date, district?: string): Pro
              count(*) FILTER (WHERE p.created_at < ${recent})::integer AS posts_before,
              count(*) FILTER (WHERE p.position = 1 AND p.created_at >= ${recent})::integer AS threads,
              count(*) FILTER (WHERE p.position = 1 AND p.created_at < ${recent})::integer AS threads_before
-      FROM posts p
-      JOIN threads t ON t.id = p.thread_id
-      WHERE p.created_at >= ${before} AND p.created_at < ${at} AND p.municipality_id IS NOT NULL
-        AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL
+      FROM (SELECT id FROM municipalities mm ${only('mm')}) mm
+      JOIN posts p ON p.municipality_id = mm.id
+        AND p.created_at >= ${before} AND p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+      WHERE ${inLiveThread}
       GROUP BY p.municipality_id
     ), marked AS (
       SELECT DISTINCT municipality_id FROM thread_concerns WHERE created_at >= ${recent} AND created_at < ${at}
@@ -53,7 +57,7 @@ export async function districtActivity(db: Db, at: Date, district?: string): Pro
     FROM municipalities m
     LEFT JOIN per_municipality pm ON pm.municipality_id = m.id
     LEFT JOIN marked mk ON mk.municipality_id = m.id
-    ${district === undefined ? sql`` : sql`WHERE m.district = ${district}`}
+    ${only('m')}
     GROUP BY m.district
     ORDER BY m.district
   `.execute(db)
@@ -73,34 +77,42 @@ export type DistrictMunicipality = {
 
 /**
  * The municipalities of a district with their last activity before `at` (post or "betrifft uns auch")
- * and their visible posts in the last four weeks, the four before and the last 26 weeks; each read
- * through posts_municipality_created_idx.
+ * and their visible posts in the last four weeks, the four before and since `halfYearFrom`.
  */
 export async function municipalitiesOfDistrict(db: Db, district: string, at: Date, halfYearFrom: Date): Promise<DistrictMunicipality[]> {
   const recent = new Date(at.getTime() - PERIOD_DAYS * DAY_MS)
   const before = new Date(at.getTime() - 2 * PERIOD_DAYS * DAY_MS)
+  const from = before < halfYearFrom ? before : halfYearFrom
   const { rows } = await sql<DistrictMunicipality>`
+    WITH ms AS (SELECT id FROM municipalities WHERE district = ${district}),
+    counts AS (
+      SELECT p.municipality_id,
+             count(*) FILTER (WHERE p.created_at >= ${recent})::integer AS posts,
+             count(*) FILTER (WHERE p.created_at >= ${before} AND p.created_at < ${recent})::integer AS posts_before,
+             count(*) FILTER (WHERE p.created_at >= ${halfYearFrom})::integer AS posts_half_year
+      FROM ms JOIN posts p ON p.municipality_id = ms.id
+        AND p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+      WHERE ${inLiveThread}
+      GROUP BY p.municipality_id
+    ), marks AS (
+      SELECT municipality_id, max(created_at) AS at FROM thread_concerns
+      WHERE municipality_id IN (SELECT id FROM ms) AND created_at < ${at}
+      GROUP BY municipality_id
+    )
     SELECT m.id, m.name, m.kind, (m.active OR m.deactivated_at > ${at}) AS member,
-           greatest(last_post.at, last_mark.at) AS last_activity_at,
-           coalesce(counts.posts, 0)::integer AS posts,
-           coalesce(counts.posts_before, 0)::integer AS posts_before,
-           coalesce(counts.posts_half_year, 0)::integer AS posts_half_year
+           greatest(last_post.at, marks.at) AS last_activity_at,
+           coalesce(counts.posts, 0) AS posts,
+           coalesce(counts.posts_before, 0) AS posts_before,
+           coalesce(counts.posts_half_year, 0) AS posts_half_year
     FROM municipalities m
     LEFT JOIN LATERAL (
-      SELECT max(p.created_at) AS at FROM posts p
-      WHERE p.municipality_id = m.id AND p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+      SELECT p.created_at AS at FROM posts p
+      WHERE p.municipality_id = m.id AND p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND ${inLiveThread}
+      ORDER BY p.created_at DESC
+      LIMIT 1
     ) last_post ON true
-    LEFT JOIN LATERAL (
-      SELECT max(c.created_at) AS at FROM thread_concerns c WHERE c.municipality_id = m.id AND c.created_at < ${at}
-    ) last_mark ON true
-    LEFT JOIN LATERAL (
-      SELECT count(*) FILTER (WHERE p.created_at >= ${recent}) AS posts,
-             count(*) FILTER (WHERE p.created_at >= ${before} AND p.created_at < ${recent}) AS posts_before,
-             count(*) FILTER (WHERE p.created_at >= ${halfYearFrom}) AS posts_half_year
-      FROM posts p JOIN threads t ON t.id = p.thread_id
-      WHERE p.municipality_id = m.id AND p.created_at >= least(${before}::timestamptz, ${halfYearFrom}::timestamptz) AND p.created_at < ${at}
-        AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL
-    ) counts ON true
+    LEFT JOIN counts ON counts.municipality_id = m.id
+    LEFT JOIN marks ON marks.municipality_id = m.id
     WHERE m.district = ${district}
     ORDER BY m.name, m.id
   `.execute(db)
@@ -113,16 +125,16 @@ export type DistrictWeek = { weeks_ago: number; posts: number; municipalities: n
 export async function weeklyDistrictActivity(db: Db, district: string, weeks: number, at: Date): Promise<DistrictWeek[]> {
   const from = new Date(at.getTime() - weeks * 7 * DAY_MS)
   const { rows } = await sql<DistrictWeek>`
-    WITH ids AS (SELECT id FROM municipalities WHERE district = ${district}),
+    WITH ms AS (SELECT id FROM municipalities WHERE district = ${district}),
     activity AS (
       SELECT p.municipality_id, p.created_at, true AS is_post
-      FROM posts p JOIN threads t ON t.id = p.thread_id
-      WHERE p.municipality_id IN (SELECT id FROM ids) AND p.created_at >= ${from} AND p.created_at < ${at}
-        AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL
+      FROM ms JOIN posts p ON p.municipality_id = ms.id
+        AND p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+      WHERE ${inLiveThread}
       UNION ALL
       SELECT c.municipality_id, c.created_at, false
       FROM thread_concerns c
-      WHERE c.municipality_id IN (SELECT id FROM ids) AND c.created_at >= ${from} AND c.created_at < ${at}
+      WHERE c.municipality_id IN (SELECT id FROM ms) AND c.created_at >= ${from} AND c.created_at < ${at}
     )
     SELECT floor(extract(epoch FROM (${at}::timestamptz - created_at)) / 604800)::integer AS weeks_ago,
            count(*) FILTER (WHERE is_post)::integer AS posts,

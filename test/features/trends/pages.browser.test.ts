@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import { importInterchange } from '../../../src/features/interchange/interchange.import.ts'
 import { buildUser, PASSWORD } from '../../factories.ts'
 import { describeEveryPage } from '../../helpers/browser.ts'
@@ -22,6 +23,8 @@ describeEveryPage<'staff', Data>({
     for (let m = 2; m <= 12; m++) {
       lines.push(JSON.stringify({ type: 'post', id: `heiss-${m}`, thread: 'heiss', author: `u${m}`, body: 'Bei uns klappt Kita gut.', created_at: dayAt(196, 9 + m / 2).toISOString() }))
     }
+    // An open question from Landkreis 3, for the district view's table of unanswered questions.
+    lines.push(JSON.stringify({ type: 'thread', id: 'offen', forum: 'integration', author: 'u3', kind: 'question', title: 'Wer kennt eine Sprachmittlerin für Tigrinya?', body: 'Wir suchen dringend Unterstützung.', created_at: dayAt(190, 8).toISOString() }))
     await importInterchange(db, lines, b.t.clock.now(), () => {})
     b.t.clock.set(dayAt(197, 12))
     const staff = await buildUser(db, { role: 'staff', name: 'Stefan Stab' })
@@ -34,5 +37,22 @@ describeEveryPage<'staff', Data>({
     { name: 'radar and activity', as: 'staff', path: '/dashboard/radar' },
     { name: 'radar as of a quiet day', as: 'staff', path: (d) => `/dashboard/radar?at=${d.asOf}` },
     { name: 'drill-down of a term that is no trend', as: 'staff', path: '/dashboard/terms/gibtsnicht', status: 404 },
+    { name: 'all districts', as: 'staff', path: '/dashboard/districts' },
+    { name: 'all districts sorted by rise', as: 'staff', path: '/dashboard/districts?sort=rise' },
+    { name: 'all districts as of a quiet day', as: 'staff', path: (d) => `/dashboard/districts?at=${d.asOf}` },
+    {
+      name: 'one district with a trend and an open question',
+      as: 'staff',
+      path: '/dashboard/districts/Landkreis%203',
+      async setup(page) {
+        // The chart's values are in the table after it: one row a week.
+        expect(await page.locator('figure.chart svg[aria-hidden="true"]').count()).toBe(2)
+        expect(await page.locator('table[aria-labelledby="activity-heading"] tbody tr').count()).toBe(26)
+        expect(await page.locator('a[href^="/dashboard/terms/"]').count()).toBeGreaterThan(0)
+        expect(await page.getByText('Wer kennt eine Sprachmittlerin für Tigrinya?').count()).toBe(1)
+      },
+    },
+    { name: 'one district as of a quiet day', as: 'staff', path: (d) => `/dashboard/districts/Landkreis%203?at=${d.asOf}` },
+    { name: 'a district that does not exist', as: 'staff', path: '/dashboard/districts/Landkreis%20Gibtsnicht', status: 404 },
   ],
 })

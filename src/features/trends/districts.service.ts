@@ -36,7 +36,7 @@ export function riseText(locale: Locale, row: Pick<DistrictRow, 'rise' | 'posts'
 
 /** Biggest first for figures, A–Z for names; a rise from nothing counts as the biggest. */
 export function sortDistricts(rows: DistrictRow[], sort: DistrictSort): DistrictRow[] {
-  const byName = (a: DistrictRow, b: DistrictRow) => a.district.localeCompare(b.district, 'de')
+  const byName = (a: DistrictRow, b: DistrictRow) => a.district.localeCompare(b.district, 'de', { numeric: true })
   const riseValue = (r: DistrictRow) => (r.rise ?? (r.posts > 0 ? Number.POSITIVE_INFINITY : -1))
   const value: Record<Exclude<DistrictSort, 'district'>, (r: DistrictRow) => number> = {
     municipalities: (r) => r.municipalities,
@@ -89,7 +89,8 @@ export async function districtAsOf(db: Db, district: string, at: Date, result: T
     chart: CHART,
     postsSeries: [{ name: t(locale, 'trends.posts'), line: chartLine(activity.map((a) => a.posts)), className: 'chart-series-1' }],
     municipalitiesSeries: [{ name: t(locale, 'trends.district.active'), line: chartLine(activity.map((a) => a.municipalities)), className: 'chart-series-2' }],
-    municipalities,
+    // In German order, numbers as numbers ("Testort 3" before "Testort 15"); SQL's collation may differ.
+    municipalities: municipalities.sort((a, b) => a.name.localeCompare(b.name, 'de', { numeric: true }) || a.id - b.id),
     trends,
     unanswered: unanswered.map((q) => ({ ...q, forumName: forumName(q.forum) })),
   }

@@ -2,17 +2,24 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import type { Locale } from '../../lib/i18n.ts'
 import { t } from '../../lib/i18n.ts'
+import { CHART, chartLine } from './trends.view.ts'
 import { DAY_MS, forumNames, silentMunicipalities, unansweredQuestions, weeklyActivity, weeklyParticipation } from './trends.queries.ts'
 
-const WEEKS = 26
-const CHART = { width: 640, height: 160, pad: 4 }
+/** The activity charts look back this many weeks. */
+export const ACTIVITY_WEEKS = 26
 
-/** Points of a line over the chart area for a series (oldest first). */
-function line(series: number[], max: number): string {
-  const step = (CHART.width - 2 * CHART.pad) / Math.max(1, series.length - 1)
-  return series
-    .map((v, i) => `${(CHART.pad + i * step).toFixed(1)},${(CHART.height - CHART.pad - (v / Math.max(1, max)) * (CHART.height - 2 * CHART.pad)).toFixed(1)}`)
-    .join(' ')
+/** The weeks back from `at`, oldest first: `weeksAgo` 0 is the 7 days before `at`, `week` the day it starts. */
+export function weeksBefore(at: Date, weeks = ACTIVITY_WEEKS) {
+  return Array.from({ length: weeks }, (_, i) => {
+    const weeksAgo = weeks - 1 - i
+    return { weeksAgo, week: new Date(at.getTime() - (weeksAgo + 1) * 7 * DAY_MS).toISOString().slice(0, 10) }
+  })
+}
+
+/** Open questions as the radar counts them: asked in the last 60 days, unanswered by anyone else after three. */
+export function openQuestionsAsOf(db: Kysely<Database>, at: Date) {
+  const ago = (days: number) => new Date(at.getTime() - days * DAY_MS)
+  return unansweredQuestions(db, ago(60), ago(3), at)
 }
 
 export type Radar = Awaited<ReturnType<typeof radarAsOf>>
@@ -25,7 +32,7 @@ export async function radarAsOf(db: Kysely<Database>, at: Date, locale: Locale) 
     const f = forums.find((x) => x.slug === slug)
     return f ? (locale === 'en' ? f.name_en : f.name_de) : slug
   }
-  const unanswered = await unansweredQuestions(db, ago(60), ago(3), at)
+  const unanswered = await openQuestionsAsOf(db, at)
   const groups = new Map<string, { forum: string; district: string; count: number }>()
   for (const q of unanswered) {
     const district = q.district ?? t(locale, 'trends.radar.noDistrict')
@@ -36,14 +43,13 @@ export async function radarAsOf(db: Kysely<Database>, at: Date, locale: Locale) 
   }
   const silent = await silentMunicipalities(db, ago(28 + 90), ago(28), at)
 
-  const weekStart = (weeksAgo: number) => ago((weeksAgo + 1) * 7).toISOString().slice(0, 10)
-  const weeks = Array.from({ length: WEEKS }, (_, i) => WEEKS - 1 - i) // oldest first
-  const participationRows = new Map((await weeklyParticipation(db, WEEKS, at)).map((r) => [r.weeks_ago, r.municipalities]))
-  const participation = weeks.map((w) => ({ week: weekStart(w), municipalities: participationRows.get(w) ?? 0 }))
-  const activityRows = await weeklyActivity(db, WEEKS, at)
-  const activity = weeks.map((w) => ({
-    week: weekStart(w),
-    counts: forums.map((f) => activityRows.find((r) => r.weeks_ago === w && r.forum === f.slug)?.posts ?? 0),
+  const weeks = weeksBefore(at)
+  const participationRows = new Map((await weeklyParticipation(db, ACTIVITY_WEEKS, at)).map((r) => [r.weeks_ago, r.municipalities]))
+  const participation = weeks.map(({ weeksAgo, week }) => ({ week, municipalities: participationRows.get(weeksAgo) ?? 0 }))
+  const activityRows = await weeklyActivity(db, ACTIVITY_WEEKS, at)
+  const activity = weeks.map(({ weeksAgo, week }) => ({
+    week,
+    counts: forums.map((f) => activityRows.find((r) => r.weeks_ago === weeksAgo && r.forum === f.slug)?.posts ?? 0),
   }))
   const maxActivity = Math.max(1, ...activity.flatMap((a) => a.counts))
   const maxParticipation = Math.max(1, ...participation.map((p) => p.municipalities))
@@ -52,11 +58,11 @@ export async function radarAsOf(db: Kysely<Database>, at: Date, locale: Locale) 
     unanswered: unanswered.map((q) => ({ ...q, forumName: forumName(q.forum) })),
     silent,
     participation,
-    participationLine: line(participation.map((p) => p.municipalities), maxParticipation),
+    participationSeries: [{ name: t(locale, 'trends.municipalities'), line: chartLine(participation.map((p) => p.municipalities), maxParticipation), className: 'chart-series-1' }],
     forums: forums.map((f, i) => ({
       slug: f.slug,
       name: forumName(f.slug),
-      line: line(activity.map((a) => a.counts[i]!), maxActivity),
+      line: chartLine(activity.map((a) => a.counts[i]!), maxActivity),
       className: `chart-series-${i + 1}`,
     })),
     activity,

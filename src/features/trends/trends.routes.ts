@@ -1,27 +1,25 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../../app.ts'
 import { notFound } from '../../lib/errors.ts'
 import { t } from '../../lib/i18n.ts'
+import districtsRoutes from './districts.routes.ts'
+import { districtUrl } from './districts.service.ts'
 import { TREND_VIEWERS } from './trends.access.ts'
 import { radarAsOf } from './trends.radar.ts'
-import { asOfQuery, radarTableParams, stemParams } from './trends.schemas.ts'
+import { radarTableParams, stemParams } from './trends.schemas.ts'
+import { asOfSearch, dashboardMoments } from './trends.snapshot.ts'
 import { dayNumber, dayStart, postsBetween } from './trends.queries.ts'
-import type { TrendingResult } from './trends.service.ts'
-import { trendingSnapshot } from './trends.snapshot.ts'
 import { stemsOf } from './trends.text.ts'
-import { seriesText, sparkPoints, toCsv } from './trends.view.ts'
+import { sendCsv, seriesText, sparkPoints, toCsv } from './trends.view.ts'
 
 const viewers = { access: TREND_VIEWERS } as const
+const districtLinks = (names: string[], asOf?: Date) => names.map((name) => ({ name, url: `${districtUrl(name)}${asOfSearch(asOf)}` }))
 
 export default async function trendsRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
-  async function snapshot(request: FastifyRequest): Promise<{ result: TrendingResult; at: Date; asOf?: Date }> {
-    const now = clock.now()
-    const { at: asked } = asOfQuery.parse(request.query)
-    const at = asked && asked < now ? asked : now
-    return { result: await trendingSnapshot(db, at, now), at, asOf: asked }
-  }
-
-  const query = (asOf?: Date) => (asOf ? `?${new URLSearchParams({ at: asOf.toISOString() })}` : '')
+  const moments = dashboardMoments(db, clock)
+  const { moment, snapshot } = moments
+  const query = asOfSearch
+  await districtsRoutes(app, db, moments)
 
   app.get('/dashboard', { config: viewers }, async (request, reply) => {
     const locale = request.locale
@@ -34,22 +32,18 @@ export default async function trendsRoutes(app: FastifyInstance, { db, clock }: 
       terms: result.terms.map((term) => ({
         ...term,
         drillUrl: `/dashboard/terms/${encodeURIComponent(term.stem)}${query(asOf)}`,
+        districtLinks: districtLinks(term.district_names, asOf),
         spark: sparkPoints(term.series),
         sparkText: seriesText(locale, term.series),
       })),
       threads: result.threads,
       radarUrl: `/dashboard/radar${query(asOf)}`,
+      districtsUrl: `/dashboard/districts${query(asOf)}`,
       currentPath: '/dashboard',
     })
   })
 
   // ---- Radar and activity: read live, they are plain aggregates over indexed columns ----
-  function moment(request: FastifyRequest) {
-    const now = clock.now()
-    const { at: asked } = asOfQuery.parse(request.query)
-    return { at: asked && asked < now ? asked : now, asOf: asked }
-  }
-
   app.get('/dashboard/radar', { config: viewers }, async (request, reply) => {
     const { at, asOf } = moment(request)
     const radar = await radarAsOf(db, at, request.locale)
@@ -70,18 +64,18 @@ export default async function trendsRoutes(app: FastifyInstance, { db, clock }: 
     const table = parsed.data.table
     if (table === 'unanswered.csv') {
       const rows = radar.unanswered.map((q) => [q.created_at, q.forum, q.district ?? '', q.municipality ?? '', q.title, `/threads/${q.id}`])
-      return csv(reply, table, toCsv(['created_at', 'forum', 'district', 'municipality', 'title', 'url'], rows))
+      return sendCsv(reply, table, toCsv(['created_at', 'forum', 'district', 'municipality', 'title', 'url'], rows))
     }
     if (table === 'unanswered-groups.csv') {
-      return csv(reply, table, toCsv(['forum', 'district', 'count'], radar.unansweredGroups.map((g) => [g.forum, g.district, g.count])))
+      return sendCsv(reply, table, toCsv(['forum', 'district', 'count'], radar.unansweredGroups.map((g) => [g.forum, g.district, g.count])))
     }
     if (table === 'silent.csv') {
-      return csv(reply, table, toCsv(['municipality', 'district', 'last_post_at'], radar.silent.map((m) => [m.name, m.district, m.last_post_at])))
+      return sendCsv(reply, table, toCsv(['municipality', 'district', 'last_post_at'], radar.silent.map((m) => [m.name, m.district, m.last_post_at])))
     }
     if (table === 'participation.csv') {
-      return csv(reply, table, toCsv(['week', 'municipalities'], radar.participation.map((p) => [p.week, p.municipalities])))
+      return sendCsv(reply, table, toCsv(['week', 'municipalities'], radar.participation.map((p) => [p.week, p.municipalities])))
     }
-    return csv(reply, table, toCsv(['week', ...radar.forums.map((f) => f.slug)], radar.activity.map((a) => [a.week, ...a.counts])))
+    return sendCsv(reply, table, toCsv(['week', ...radar.forums.map((f) => f.slug)], radar.activity.map((a) => [a.week, ...a.counts])))
   })
 
   app.get('/dashboard/terms.csv', { config: viewers }, async (request, reply) => {
@@ -91,14 +85,14 @@ export default async function trendsRoutes(app: FastifyInstance, { db, clock }: 
       k === 'term' ? t(l, 'trends.term') : k,
     )
     const rows = result.terms.map((x) => [x.term, x.label, x.score, x.municipalities, x.districts, x.posts, x.rise, x.window_days, x.district_names.join(', ')])
-    return csv(reply, 'trends.csv', toCsv(header, rows))
+    return sendCsv(reply, 'trends.csv', toCsv(header, rows))
   })
 
   app.get('/dashboard/threads.csv', { config: viewers }, async (request, reply) => {
     const { result } = await snapshot(request)
     const header = ['id', 'title', 'forum', 'score', 'municipalities', 'recent_municipalities']
     const rows = result.threads.map((x) => [x.id, x.title, x.forum, x.score, x.municipalities, x.recent_municipalities])
-    return csv(reply, 'trend-threads.csv', toCsv(header, rows))
+    return sendCsv(reply, 'trend-threads.csv', toCsv(header, rows))
   })
 
   async function drill(request: FastifyRequest) {
@@ -131,6 +125,7 @@ export default async function trendsRoutes(app: FastifyInstance, { db, clock }: 
     return reply.page('trends/term.hbs', {
       title: t(locale, 'trends.drill.title', { label: term.label }),
       term,
+      districtLinks: districtLinks(term.district_names, asOf),
       days: term.window_days,
       query: query(asOf),
       csvUrl: `/dashboard/terms/${encodeURIComponent(term.stem)}/posts.csv${query(asOf)}`,
@@ -145,10 +140,7 @@ export default async function trendsRoutes(app: FastifyInstance, { db, clock }: 
     const rows = posts.map((p) => [p.created_at, p.municipality, p.district, p.forum, p.title, `/threads/${p.thread_id}`, p.body])
     const body = toCsv(['created_at', 'municipality', 'district', 'forum', 'thread', 'url', 'body'], rows)
     if (!term) reply.code(404)
-    return csv(reply, 'trend-posts.csv', body)
+    return sendCsv(reply, 'trend-posts.csv', body)
   })
 }
 
-function csv(reply: FastifyReply, name: string, body: string) {
-  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(body)
-}

@@ -41,3 +41,12 @@ export const watchTermForm = z
   .strict()
 
 export const watchTermParams = z.object({ id: z.coerce.number().int().positive().max(2 ** 31 - 1) })
+/** `?sort=` of the district table: a column from this list, else by name. */
+export const districtSorts = ['district', 'municipalities', 'active', 'threads', 'posts', 'rise', 'unanswered', 'trends'] as const
+export type DistrictSort = (typeof districtSorts)[number]
+export const districtsQuery = z.object({ sort: z.enum(districtSorts).catch('district').default('district') })
+
+/** A district as named in municipalities.district (URL-encoded in the path). */
+export const districtParams = z.object({ district: z.string().trim().min(1).max(200) })
+export const districtTables = ['weeks.csv', 'municipalities.csv', 'trends.csv', 'unanswered.csv'] as const
+export const districtTableParams = districtParams.extend({ table: z.enum(districtTables) })

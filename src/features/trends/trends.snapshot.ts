@@ -1,5 +1,8 @@
+import type { FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import type { Clock } from '../../lib/clock.ts'
+import { asOfQuery } from './trends.schemas.ts'
 import { trendingAsOf, type TrendingResult } from './trends.service.ts'
 
 const CACHE_SIZE = 32
@@ -8,7 +11,7 @@ const caches = new WeakMap<Kysely<Database>, Map<string, { result: TrendingResul
 
 /**
  * The trends as of `at` (to the minute), computed at most once a minute per database: the dashboard,
- * its CSV exports and the watchlist page read the same result.
+ * its CSV exports, the district view and the watchlist page read the same result.
  */
 export async function trendingSnapshot(db: Kysely<Database>, at: Date, now: Date): Promise<TrendingResult> {
   let cache = caches.get(db)
@@ -21,3 +24,26 @@ export async function trendingSnapshot(db: Kysely<Database>, at: Date, now: Date
   cache.set(key, { result, until: now.getTime() + CACHE_MS })
   return result
 }
+
+export type Moment = { at: Date; asOf?: Date }
+
+/** "As of" for every dashboard view: `?at=` names a moment in the past (a later one means now). */
+export function dashboardMoments(db: Kysely<Database>, clock: Clock) {
+  function moment(request: FastifyRequest): Moment {
+    const now = clock.now()
+    const { at: asked } = asOfQuery.parse(request.query)
+    return { at: asked && asked < now ? asked : now, asOf: asked }
+  }
+
+  async function snapshot(request: FastifyRequest): Promise<Moment & { result: TrendingResult }> {
+    const { at, asOf } = moment(request)
+    return { result: await trendingSnapshot(db, at, clock.now()), at, asOf }
+  }
+
+  return { moment, snapshot }
+}
+
+export type DashboardMoments = ReturnType<typeof dashboardMoments>
+
+/** The query string that keeps a view "as of" when linking to another one. */
+export const asOfSearch = (asOf?: Date) => (asOf ? `?${new URLSearchParams({ at: asOf.toISOString() })}` : '')

@@ -38,6 +38,10 @@ const urls = () => [
   `/dashboard/terms/${stem}/posts.csv`,
   '/dashboard/radar',
   ...radarTables.map((x) => `/dashboard/radar/${x}`),
+  '/dashboard/districts',
+  '/dashboard/districts.csv',
+  '/dashboard/districts/Landkreis%201',
+  ...['weeks.csv', 'municipalities.csv', 'trends.csv', 'unanswered.csv'].map((x) => `/dashboard/districts/Landkreis%201/${x}`),
 ]
 
 describe('trend dashboard', () => {
@@ -119,5 +123,26 @@ describe('trend dashboard', () => {
     expect(activity[0]).toMatch(/^\uFEFF?week;aufnahme-unterbringung-versorgung;integration;buergerschaftliches-engagement$/)
     expect(page.text).toMatch(/<svg[^>]*aria-hidden="true"[^>]*class="chart__svg"/)
     expect((await agents.staff.get('/dashboard/radar/passwords.csv')).status).toBe(404)
+  })
+
+  it('district view: how many current trends each district takes part in, and which, linked to the drill-down', async () => {
+    const rows = (await agents.staff.get('/dashboard/districts.csv')).text.replace(/^\uFEFF/, '').trim().split('\r\n').map((r) => r.split(';'))
+    const trends = rows[0]!.indexOf('trends')
+    // The planted trend comes from Testort 1–10, in all six districts.
+    const ofHistory = (r: string[]) => /^Landkreis \d$/.test(r[0]!)
+    expect(rows.filter(ofHistory).map((r) => [r[0], r[trends]])).toEqual([1, 2, 3, 4, 5, 6].map((d) => [`Landkreis ${d}`, '1']))
+    expect(rows.find((r) => r[0] === 'Landkreis Testland')?.[trends]).toBe('0')
+    const page = await agents.staff.get('/dashboard/districts/Landkreis%203')
+    expect(page.text).toContain(`href="/dashboard/terms/${stem}"`)
+    expect(page.text).toMatch(/Stromsperre/)
+    const csv = (await agents.staff.get('/dashboard/districts/Landkreis%203/trends.csv')).text
+    expect(csv).toContain(`;/dashboard/terms/${stem}`)
+    // The dashboard names the districts of a trend with links to their views.
+    expect((await agents.staff.get('/dashboard')).text).toContain('href="/dashboard/districts/Landkreis%203"')
+    // Before the burst no district takes part in a trend.
+    const before = (await agents.staff.get(`/dashboard/districts.csv?at=${encodeURIComponent(dayAt(195, 12).toISOString())}`)).text
+    expect(before.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((r) => r.split(';')).filter(ofHistory).map((r) => r[trends])).toEqual(['0', '0', '0', '0', '0', '0'])
+    const earlier = await agents.staff.get(`/dashboard/districts/Landkreis%203?at=${encodeURIComponent(dayAt(195, 12).toISOString())}`)
+    expect(earlier.text).not.toMatch(/Stromsperre/)
   })
 })

@@ -23,6 +23,8 @@ describeEveryPage<'staff', Data>({
     for (let m = 2; m <= 12; m++) {
       lines.push(JSON.stringify({ type: 'post', id: `heiss-${m}`, thread: 'heiss', author: `u${m}`, body: 'Bei uns klappt Kita gut.', created_at: dayAt(196, 9 + m / 2).toISOString() }))
     }
+    // An open question from Landkreis 3, for the district view's table of unanswered questions.
+    lines.push(JSON.stringify({ type: 'thread', id: 'offen', forum: 'integration', author: 'u3', kind: 'question', title: 'Wer kennt eine Sprachmittlerin für Tigrinya?', body: 'Wir suchen dringend Unterstützung.', created_at: dayAt(190, 8).toISOString() }))
     await importInterchange(db, lines, b.t.clock.now(), () => {})
     b.t.clock.set(dayAt(197, 12))
     const staff = await buildUser(db, { role: 'staff', name: 'Stefan Stab' })
@@ -75,5 +77,22 @@ describeEveryPage<'staff', Data>({
         expect(await page.locator('#f-term').inputValue()).toBe('Hallo zusammen')
       },
     },
+    { name: 'all districts', as: 'staff', path: '/dashboard/districts' },
+    { name: 'all districts sorted by rise', as: 'staff', path: '/dashboard/districts?sort=rise' },
+    { name: 'all districts as of a quiet day', as: 'staff', path: (d) => `/dashboard/districts?at=${d.asOf}` },
+    {
+      name: 'one district with a trend and an open question',
+      as: 'staff',
+      path: '/dashboard/districts/Landkreis%203',
+      async setup(page) {
+        // The chart's values are in the table after it: one row a week.
+        expect(await page.locator('figure.chart svg[aria-hidden="true"]').count()).toBe(2)
+        expect(await page.locator('table[aria-labelledby="activity-heading"] tbody tr').count()).toBe(26)
+        expect(await page.locator('a[href^="/dashboard/terms/"]').count()).toBeGreaterThan(0)
+        expect(await page.getByText('Wer kennt eine Sprachmittlerin für Tigrinya?').count()).toBe(1)
+      },
+    },
+    { name: 'one district as of a quiet day', as: 'staff', path: (d) => `/dashboard/districts/Landkreis%203?at=${d.asOf}` },
+    { name: 'a district that does not exist', as: 'staff', path: '/dashboard/districts/Landkreis%20Gibtsnicht', status: 404 },
   ],
 })

@@ -25,8 +25,6 @@ export async function listWatchTerms(db: Db) {
     .execute()
 }
 
-export type WatchTermRow = Awaited<ReturnType<typeof listWatchTerms>>[number]
-
 /** Adds a term; undefined when one with the same stems is watched already. */
 export async function insertWatchTerm(db: Db, row: { term: string; stems: string[]; userId: number; now: Date }) {
   return db

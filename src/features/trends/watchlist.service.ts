@@ -120,8 +120,6 @@ export async function deliverAlerts(deps: Deps, deliveries: Delivery[], now: Dat
       name: recipient.name,
       term: alert.term,
       label: alert.label,
-      municipalities: alert.municipalities,
-      districts: alert.districts,
       summary: t(locale, 'mail.watchlist.summary', { municipalities: alert.municipalities, districts: alert.districts }),
       drillUrl: `${deps.config.baseUrl}${drillDownPath(alert.stem)}`,
       watchlistUrl: `${deps.config.baseUrl}/dashboard/watchlist`,

@@ -73,6 +73,8 @@ try {
     await time('GET /dashboard/districts?sort=rise', () => page('/dashboard/districts?sort=rise'))
     await time(`GET /dashboard/districts/${district}`, () => page(`/dashboard/districts/${encodeURIComponent(district)}`))
     await time('GET /dashboard/districts.csv', () => page('/dashboard/districts.csv'))
+    // For comparison: a dashboard page that existed before, with the same session and layout work.
+    await time('GET /dashboard/radar (comparison)', () => page('/dashboard/radar'))
   } finally {
     await app.close()
   }

@@ -13,6 +13,7 @@ import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type RequestSpec } from 'autocannon'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { buildApp } from '../src/app.ts'
 import { loadConfig } from '../src/config.ts'
@@ -21,26 +22,51 @@ import { migrateToLatest } from '../src/db/migrate.ts'
 import { systemClock } from '../src/lib/clock.ts'
 import { createMailer } from '../src/plugins/mailer.ts'
 import { BENCH_MARKER, BENCH_PASSWORD, BENCH_STAFF_EMAIL, generate, sizes } from './data.ts'
+import { buildFloorApp } from './floor.ts'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const here = dirname(fileURLToPath(import.meta.url))
 // The app runs as in production, behind a TLS proxy (TRUST_PROXY): without this, Secure cookies are never set.
+const MEMBER_EMAIL = 'bench.user2@bench.invalid'
 const BEHIND_TLS_PROXY = { 'x-forwarded-proto': 'https' }
 
 type Ready = {
   type: 'ready'
   port: number
+  /** The floor (bench/floor.ts): the same pages without sessions, plugins and hooks. */
+  floorPort: number
   memberEmail: string
   staffEmail: string
   password: string
   database: string
   threadId: number
-  /** The app's PID and, on a server, the PIDs of Postgres: CPU time per request is read from /proc. */
-  postgres: boolean
+  /** On a server, the database whose backends' CPU time per request is read from /proc (other databases' is not). */
+  databaseName: string | null
 }
 type Memory = { type: 'memory'; rssMb: number; maxRssMb: number; cpuMs: number }
-type Scenario = { name: string; path: string; method?: 'GET' | 'POST'; as: 'anonymous' | 'member' | 'staff'; body?: () => string; contentType?: string }
+type Scenario = {
+  name: string
+  path: string
+  method?: 'GET' | 'POST'
+  as: 'anonymous' | 'member' | 'staff'
+  body?: () => string
+  contentType?: string
+  /** Also measured on the floor app (bench/floor.ts). */
+  floor?: boolean
+}
+type Measured = {
+  requestsPerSecond: number
+  latencyP50Ms: number
+  latencyP99Ms: number
+  latencyMaxMs: number
+  requests: number
+  errors: number
+  appCpuMsPerRequest: number
+  postgresCpuMsPerRequest: number | null
+  rssMb: number
+  maxRssMb: number
+}
 
 if (process.argv.includes('--serve')) await serve()
 else await main()
@@ -51,18 +77,21 @@ async function main() {
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' })
   const ask = <T>(message: string, type: string) =>
     new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`app process ended (${code})`))
       const onMessage = (m: { type: string }) => {
         if (m.type !== type) return
         child.off('message', onMessage)
+        child.off('exit', onExit)
         resolve(m as T)
       }
       child.on('message', onMessage)
-      child.once('exit', (code) => reject(new Error(`app process ended (${code})`)))
+      child.once('exit', onExit)
       if (message) child.send(message)
     })
   try {
     const server = await ask<Ready>('', 'ready')
     const origin = `http://127.0.0.1:${server.port}`
+    const measured = { ask, databaseName: server.databaseName }
     const member = await signIn(origin, server.memberEmail, server.password)
     const staff = await signIn(origin, server.staffEmail, server.password)
     const replyToken = await csrfToken(origin, `/threads/${server.threadId}/reply`, member)
@@ -70,12 +99,12 @@ async function main() {
 
     const scenarios: Scenario[] = [
       { name: 'Anmeldeseite (anonym)', path: '/login', as: 'anonymous' },
-      { name: 'Startseite', path: '/', as: 'member' },
-      { name: 'Forum', path: '/forums/integration', as: 'member' },
-      { name: 'Thema mit 20 Antworten', path: `/threads/${server.threadId}`, as: 'member' },
-      { name: 'Suche (häufiges Wort)', path: `/search?q=${encodeURIComponent('Unterbringung')}`, as: 'member' },
-      { name: 'Suche (seltenes Wort)', path: `/search?q=${encodeURIComponent('Trinkwasserampel')}`, as: 'member' },
-      { name: 'Dashboard (Geschäftsstelle)', path: '/dashboard', as: 'staff' },
+      { name: 'Startseite', path: '/', as: 'member', floor: true },
+      { name: 'Forum', path: '/forums/integration', as: 'member', floor: true },
+      { name: 'Thema mit 20 Antworten', path: `/threads/${server.threadId}`, as: 'member', floor: true },
+      { name: 'Suche (häufiges Wort)', path: `/search?q=${encodeURIComponent('Unterbringung')}`, as: 'member', floor: true },
+      { name: 'Suche (seltenes Wort)', path: `/search?q=${encodeURIComponent('Trinkwasserampel')}`, as: 'member', floor: true },
+      { name: 'Dashboard (Geschäftsstelle)', path: '/dashboard', as: 'staff', floor: true },
       {
         name: 'Antwort schreiben',
         path: `/threads/${server.threadId}/replies`,
@@ -99,34 +128,14 @@ async function main() {
       }
       const expected = scenario.method === 'POST' ? 303 : 200
       if (check.status !== expected) throw new Error(`${scenario.path} answered ${check.status}, expected ${expected}`)
-      // Warm-up: caches, JIT and connection pools settle before the measured run.
-      await autocannon({ url: origin, connections: CONNECTIONS, duration: 2, requests: [request(scenario, headers)] })
-      const before = await ask<Memory>('memory', 'memory')
-      const pgBefore = server.postgres ? postgresCpuMs() : 0
-      const result = await autocannon({ url: origin, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [request(scenario, headers)] })
-      const memory = await ask<Memory>('memory', 'memory')
-      const pgMs = server.postgres ? postgresCpuMs() - pgBefore : 0
-      const requests = Math.max(1, result.requests.total)
-      const row = {
-        scenario: scenario.name,
-        path: scenario.path,
-        requestsPerSecond: Math.round(result.requests.average),
-        latencyP50Ms: result.latency.p50,
-        latencyP99Ms: result.latency.p99,
-        latencyMaxMs: result.latency.max,
-        requests: result.requests.total,
-        // 3xx is the expected answer of a form POST; anything 4xx/5xx, a timeout or a dropped connection is not.
-        errors: result.errors + result.timeouts + result['4xx'] + result['5xx'],
-        appCpuMsPerRequest: round2((memory.cpuMs - before.cpuMs) / requests),
-        postgresCpuMsPerRequest: server.postgres ? round2(pgMs / requests) : null,
-        rssMb: memory.rssMb,
-        maxRssMb: memory.maxRssMb,
-      }
-      results.push(row)
-      console.log(
-        `${row.scenario.padEnd(30)} ${String(row.requestsPerSecond).padStart(6)} req/s   p50 ${row.latencyP50Ms} ms   p99 ${row.latencyP99Ms} ms   ` +
-          `Fehler ${row.errors}   CPU/Anfrage ${row.appCpuMsPerRequest} ms App${row.postgresCpuMsPerRequest === null ? '' : ` + ${row.postgresCpuMsPerRequest} ms Postgres`}   RSS ${row.rssMb} MB (max ${row.maxRssMb} MB)`,
-      )
+      const row = { scenario: scenario.name, path: scenario.path, ...(await measure(measured, origin, scenario, headers)) }
+      const floor = scenario.floor
+        ? await measure(measured, `http://127.0.0.1:${server.floorPort}`, scenario, { ...headers, 'x-bench-as': scenario.as })
+        : undefined
+      // The ratio: how much of the bare page's throughput the page keeps with sessions, plugins and hooks.
+      results.push(floor ? { ...row, floor: { ...floor, ratio: round2(row.requestsPerSecond / Math.max(1, floor.requestsPerSecond)) } } : row)
+      console.log(`${row.scenario.padEnd(30)} ${summary(row)}`)
+      if (floor) console.log(`${'  floor'.padEnd(30)} ${summary(floor)}   Anteil ${Math.round((100 * row.requestsPerSecond) / Math.max(1, floor.requestsPerSecond))} %`)
     }
     const report = {
       at: new Date().toISOString(),
@@ -148,6 +157,43 @@ async function main() {
   }
 }
 
+/** Warms up for 2 s (caches, JIT and connection pools settle), then measures one scenario against `origin`. */
+async function measure(
+  app: { ask: <T>(message: string, type: string) => Promise<T>; databaseName: string | null },
+  origin: string,
+  scenario: Scenario,
+  headers: Record<string, string>,
+): Promise<Measured> {
+  const { ask, databaseName } = app
+  await autocannon({ url: origin, connections: CONNECTIONS, duration: 2, requests: [request(scenario, headers)] })
+  const before = await ask<Memory>('memory', 'memory')
+  const pgBefore = databaseName ? postgresCpuTicks(databaseName) : undefined
+  const result = await autocannon({ url: origin, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [request(scenario, headers)] })
+  const memory = await ask<Memory>('memory', 'memory')
+  const pgMs = databaseName && pgBefore ? postgresCpuMsSince(databaseName, pgBefore) : 0
+  const requests = Math.max(1, result.requests.total)
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    latencyMaxMs: result.latency.max,
+    requests: result.requests.total,
+    // 3xx is the expected answer of a form POST; anything 4xx/5xx, a timeout or a dropped connection is not.
+    errors: result.errors + result.timeouts + result['4xx'] + result['5xx'],
+    appCpuMsPerRequest: round2((memory.cpuMs - before.cpuMs) / requests),
+    postgresCpuMsPerRequest: databaseName ? round2(pgMs / requests) : null,
+    rssMb: memory.rssMb,
+    maxRssMb: memory.maxRssMb,
+  }
+}
+
+function summary(m: Measured): string {
+  return (
+    `${String(m.requestsPerSecond).padStart(6)} req/s   p50 ${m.latencyP50Ms} ms   p99 ${m.latencyP99Ms} ms   ` +
+    `Fehler ${m.errors}   CPU/Anfrage ${m.appCpuMsPerRequest} ms App${m.postgresCpuMsPerRequest === null ? '' : ` + ${m.postgresCpuMsPerRequest} ms Postgres`}   RSS ${m.rssMb} MB (max ${m.maxRssMb} MB)`
+  )
+}
+
 function request(scenario: Scenario, headers: Record<string, string>): RequestSpec {
   return {
     method: scenario.method ?? 'GET',
@@ -167,21 +213,32 @@ function round2(n: number) {
   return Math.round(n * 100) / 100
 }
 
-/** CPU time (user + system) of every Postgres process on this machine, in ms, from /proc. */
-function postgresCpuMs(): number {
-  const ticksPerSecond = 100
-  let ticks = 0
+/**
+ * CPU ticks (user + system) of each Postgres backend serving `database`, by PID, from /proc. Only that
+ * database's backends count: the machine's server is shared, and others' work is not this app's cost.
+ */
+function postgresCpuTicks(database: string): Map<string, number> {
+  const ticks = new Map<string, number>()
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
+      // A backend's title: "postgres: [cluster: ]<user> <database> <client> <state>"
+      const title = /^postgres: (?:\S+: )?\S+ (\S+) /.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
+      if (title?.[1] !== database) continue
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const close = stat.lastIndexOf(')')
-      if (!stat.slice(stat.indexOf('(') + 1, close).startsWith('postgres')) continue
-      const fields = stat.slice(close + 2).split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]))
     } catch {
       // the process ended meanwhile
     }
   }
+  return ticks
+}
+
+/** CPU ms the database's backends used since `before`; a backend that ended meanwhile is not counted. */
+function postgresCpuMsSince(database: string, before: Map<string, number>): number {
+  const ticksPerSecond = 100
+  let ticks = 0
+  for (const [pid, now] of postgresCpuTicks(database)) ticks += now - (before.get(pid) ?? 0)
   return (ticks * 1000) / ticksPerSecond
 }
 
@@ -242,15 +299,27 @@ async function serve() {
   const app = await buildApp({ config, db: handle.db, mailer, clock: systemClock })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as AddressInfo
+  const people = await handle.db
+    .selectFrom('users')
+    .select(['id', 'email'])
+    .where('email', 'in', [MEMBER_EMAIL, BENCH_STAFF_EMAIL])
+    .execute()
+  const idOf = (email: string) => people.find((p) => p.email === email)!.id
+  const floor = await buildFloorApp(
+    { config, db: handle.db, mailer, clock: systemClock },
+    { memberId: idOf(MEMBER_EMAIL), staffId: idOf(BENCH_STAFF_EMAIL) },
+  )
+  await floor.listen({ host: '127.0.0.1', port: 0 })
   process.send!({
     type: 'ready',
     port,
-    memberEmail: 'bench.user2@bench.invalid',
+    floorPort: (floor.server.address() as AddressInfo).port,
+    memberEmail: MEMBER_EMAIL,
     staffEmail: BENCH_STAFF_EMAIL,
     password: BENCH_PASSWORD,
     database,
     threadId: thread.id,
-    postgres: !!process.env.DATABASE_URL,
+    databaseName: process.env.DATABASE_URL ? (await sql<{ name: string }>`SELECT current_database() AS name`.execute(handle.db)).rows[0]!.name : null,
   } satisfies Ready)
 
   process.on('message', async (message) => {
@@ -264,6 +333,7 @@ async function serve() {
       // autocannon drops its connections at the deadline; let the requests already inside finish first.
       await new Promise((resolve) => setTimeout(resolve, 2000))
       await app.close()
+      await floor.close()
       await mailer.close()
       await handle.close()
       await dropDatabase()

@@ -12,20 +12,32 @@ const dateFormats = {
   datetime: { dateStyle: 'medium', timeStyle: 'short' },
 } as const
 
+// Building an Intl formatter costs far more than using one (a thread page shows dozens of dates), and
+// formatters made per call leave their ICU memory to the garbage collector: one per locale and style.
+const dateFormatters = new Map<string, Intl.DateTimeFormat>()
+const numberFormatters = new Map<string, Intl.NumberFormat>()
+
+function once<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key)
+  if (value === undefined) cache.set(key, (value = make()))
+  return value
+}
+
+const intlLocale = (locale: Locale) => (locale === 'en' ? 'en-GB' : 'de-DE')
+
 export function formatDate(value: unknown, locale: Locale, style: keyof typeof dateFormats = 'datetime'): string {
   if (value === null || value === undefined || value === '') return ''
   const date = value instanceof Date ? value : new Date(String(value))
   if (Number.isNaN(date.getTime())) return ''
-  return new Intl.DateTimeFormat(locale === 'en' ? 'en-GB' : 'de-DE', {
-    ...dateFormats[style],
-    timeZone: 'Europe/Berlin',
-  }).format(date)
+  return once(dateFormatters, `${locale}:${style}`, () =>
+    new Intl.DateTimeFormat(intlLocale(locale), { ...dateFormats[style], timeZone: 'Europe/Berlin' }),
+  ).format(date)
 }
 
 /** A file size as people read it: "820 kB", "1,4 MB" (German number format unless English). */
 export function formatFileSize(bytes: number, locale: Locale): string {
   const number = (n: number, digits: number) =>
-    new Intl.NumberFormat(locale === 'en' ? 'en-GB' : 'de-DE', { maximumFractionDigits: digits }).format(n)
+    once(numberFormatters, `${locale}:${digits}`, () => new Intl.NumberFormat(intlLocale(locale), { maximumFractionDigits: digits })).format(n)
   if (bytes < 1024 * 1024) return `${number(Math.max(1, Math.ceil(bytes / 1024)), 0)} kB`
   return `${number(bytes / (1024 * 1024), 1)} MB`
 }

@@ -1,6 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, Session } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AppDeps } from '../app.ts'
+import type { Config } from '../config.ts'
 import { forbidden } from '../lib/errors.ts'
 import { type Locale, resolveLocale } from '../lib/i18n.ts'
 import { type CurrentUser, findCurrentUser } from '../features/users/users.queries.ts'
@@ -31,6 +32,15 @@ declare module 'fastify' {
 
 export const ROLES_REQUIRING_2FA: readonly Role[] = ['staff', 'admin']
 const LAST_SEEN_GRANULARITY_MS = 60_000
+
+/**
+ * A session that still counts as signed in: it names a person and neither its idle timeout nor its
+ * absolute lifetime has passed (checked on the server; whether the account is still active is looked up later).
+ */
+export function isLiveSignedInSession(session: Session | undefined, now: number, config: Pick<Config, 'sessionMaxMs' | 'sessionIdleMs'>): boolean {
+  if (!session?.userId) return false
+  return now - (session.createdAt ?? 0) <= config.sessionMaxMs && now - (session.lastSeenAt ?? 0) <= config.sessionIdleMs
+}
 
 export function requires2faSetup(user: CurrentUser): boolean {
   return ROLES_REQUIRING_2FA.includes(user.role) && !user.totp_enabled
@@ -80,9 +90,7 @@ export const authPlugin = fp(
         return
       }
       const now = clock.now().getTime()
-      const expired =
-        now - (session.createdAt ?? 0) > config.sessionMaxMs || now - (session.lastSeenAt ?? 0) > config.sessionIdleMs
-      const user = expired ? undefined : await findCurrentUser(db, session.userId)
+      const user = isLiveSignedInSession(session, now, config) ? await findCurrentUser(db, session.userId) : undefined
       if (!user) {
         // regenerate() replaces request.session: the flash must go on the new one (and the language stays).
         await session.regenerate(['lang'])

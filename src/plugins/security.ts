@@ -8,9 +8,11 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { AppDeps } from '../app.ts'
 import { hitRateLimit } from '../features/sessions/sessions.queries.ts'
+import { isLiveSignedInSession } from './auth.ts'
 import { viewsDir } from './view.ts'
 
 export const STATIC_PREFIX = '/static/'
+const SAFE_METHODS = new Set(['GET', 'HEAD'])
 /** A file from a multipart form, as a route's body schema sees it. */
 export type UploadedFile = { filename: string; mimetype: string; data: Buffer }
 
@@ -90,7 +92,15 @@ export const securityPlugin = fp(
         }
       },
       // Probes are never throttled; readiness must reach its own database check, not fail in the limiter.
-      allowList: (request) => request.url.startsWith(STATIC_PREFIX) || request.url === '/healthz' || request.url === '/readyz',
+      // Nor are pages a signed-in member reads: the limit guards what anyone can reach without an account
+      // (sign-in, reset and invitation pages, scanning) and every request that changes something (POST
+      // and the like, signed in or not). A GET with a live session is a member reading, accountable by name;
+      // counting it would cost a Postgres write on every page view.
+      allowList: (request) =>
+        request.url.startsWith(STATIC_PREFIX) ||
+        request.url === '/healthz' ||
+        request.url === '/readyz' ||
+        (SAFE_METHODS.has(request.method) && isLiveSignedInSession(request.session, clock.now().getTime(), config)),
       errorResponseBuilder: (_request, context) => {
         const error = new Error('Too many requests') as Error & { statusCode: number }
         error.statusCode = context.statusCode

@@ -25,17 +25,22 @@ export const uploadsDir = (dataDir: string) => join(dataDir, 'uploads')
 /** Stored names are 32 random hex digits; anything else never reaches the file system. */
 export const STORED_NAME = /^[0-9a-f]{32}$/
 
+/** What is shown of one stored attachment. */
+export function attachmentView(row: { id: number; original_name: string; size_bytes: number; content_type: string }): AttachmentView {
+  return {
+    id: row.id,
+    name: row.original_name,
+    sizeBytes: row.size_bytes,
+    contentType: row.content_type,
+    kind: ALLOWED_TYPES.get(row.content_type)?.kind ?? 'other',
+  }
+}
+
 /** Attachments of the given posts, by post id, for rendering under each post. */
 export async function attachmentsForPosts(db: Db, postIds: number[]): Promise<Map<number, AttachmentView[]>> {
   const byPost = new Map<number, AttachmentView[]>()
   for (const row of await listAttachmentsOfPosts(db, postIds)) {
-    const view = {
-      id: row.id,
-      name: row.original_name,
-      sizeBytes: row.size_bytes,
-      contentType: row.content_type,
-      kind: ALLOWED_TYPES.get(row.content_type)?.kind ?? 'other',
-    }
+    const view = attachmentView(row)
     const list = byPost.get(row.post_id!) ?? []
     list.push(view)
     byPost.set(row.post_id!, list)

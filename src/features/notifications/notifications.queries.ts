@@ -59,14 +59,19 @@ export async function setForumWatch(db: Db, input: { userId: number; forumId: nu
     .execute()
 }
 
-export async function findThreadWatchLevel(db: Db, userId: number, threadId: number): Promise<WatchChoice> {
-  const row = await db
-    .selectFrom('thread_watches')
-    .select('level')
-    .where('user_id', '=', userId)
-    .where('thread_id', '=', threadId)
-    .executeTakeFirst()
-  return row?.level ?? 'none'
+/**
+ * The viewer's side of a thread page: their watch choice, how far they had read and whether any
+ * notification about the thread is still unread.
+ */
+export async function findThreadViewer(db: Db, userId: number, threadId: number) {
+  const { rows } = await sql<{ level: WatchChoice | null; last_read_position: number | null; unread: boolean }>`
+    SELECT
+      (SELECT level FROM thread_watches WHERE user_id = ${userId} AND thread_id = ${threadId}) AS level,
+      (SELECT last_read_position FROM thread_reads WHERE user_id = ${userId} AND thread_id = ${threadId}) AS last_read_position,
+      EXISTS (SELECT 1 FROM notifications WHERE user_id = ${userId} AND thread_id = ${threadId} AND read_at IS NULL) AS unread
+  `.execute(db)
+  const row = rows[0]!
+  return { watchLevel: row.level ?? 'none', lastReadPosition: row.last_read_position ?? 0, unreadNotifications: row.unread }
 }
 
 export async function findForumWatchLevel(db: Db, userId: number, forumId: number): Promise<WatchChoice> {
@@ -77,16 +82,6 @@ export async function findForumWatchLevel(db: Db, userId: number, forumId: numbe
     .where('forum_id', '=', forumId)
     .executeTakeFirst()
   return row?.level ?? 'none'
-}
-
-export async function findLastReadPosition(db: Db, userId: number, threadId: number): Promise<number> {
-  const row = await db
-    .selectFrom('thread_reads')
-    .select('last_read_position')
-    .where('user_id', '=', userId)
-    .where('thread_id', '=', threadId)
-    .executeTakeFirst()
-  return row?.last_read_position ?? 0
 }
 
 /** Active accounts watching the thread. */

@@ -5,10 +5,9 @@ import {
   countUnreadPosts,
   findActiveUserIds,
   findForumWatchLevel,
-  findLastReadPosition,
   findPostAuthor,
   findThreadForWatching,
-  findThreadWatchLevel,
+  findThreadViewer,
   insertNotifications,
   listForumWatchers,
   listMentionable,
@@ -87,23 +86,24 @@ export async function notifyAdoption(db: Db, input: { threadId: number; actorId:
 
 /**
  * Remembers how far the user has read a thread (the highest position seen) and marks the
- * notifications about what they have now seen as read.
+ * notifications about what they have now seen as read. Given what the page already knows of the viewer
+ * (threadViewerState), it writes only what changes: seeing the same posts again writes nothing.
  */
-export async function markThreadRead(db: Db, input: { userId: number; threadId: number; position: number; now: Date }): Promise<void> {
-  await upsertThreadRead(db, input)
-  await markThreadNotificationsRead(db, input)
+export async function markThreadRead(
+  db: Db,
+  input: { userId: number; threadId: number; position: number; now: Date },
+  known?: { lastReadPosition: number; unreadNotifications: boolean },
+): Promise<void> {
+  if (!known || input.position > known.lastReadPosition) await upsertThreadRead(db, input)
+  if (!known || known.unreadNotifications) await markThreadNotificationsRead(db, input)
 }
 
-/** What the thread page shows for the viewer: their watch choice and how far they had read. */
+/** What the thread page shows for the viewer, and what markThreadRead needs to know: one query. */
 export async function threadViewerState(
   db: Db,
   input: { userId: number; threadId: number },
-): Promise<{ watchLevel: WatchChoice; lastReadPosition: number }> {
-  const [watchLevel, lastReadPosition] = await Promise.all([
-    findThreadWatchLevel(db, input.userId, input.threadId),
-    findLastReadPosition(db, input.userId, input.threadId),
-  ])
-  return { watchLevel, lastReadPosition }
+): Promise<{ watchLevel: WatchChoice; lastReadPosition: number; unreadNotifications: boolean }> {
+  return findThreadViewer(db, input.userId, input.threadId)
 }
 
 /** The viewer's watch choice for a forum page (`forum.watchLevel` in the forum-watch partial). */

@@ -45,6 +45,8 @@ export async function findThread(db: Db, id: number) {
       'a.position as author_position',
       'a.erased_at as author_erased_at',
       'm.name as municipality_name',
+      // The page count comes with the thread: one lookup in posts_thread_id_position_key, not a query of its own.
+      sql<number>`(SELECT coalesce(max(p.position), 0) FROM posts p WHERE p.thread_id = t.id)`.as('last_position'),
     ])
     .where('t.id', '=', id)
     .executeTakeFirst()
@@ -103,21 +105,41 @@ function displayedPosts(db: Db) {
       'm.name as municipality_name',
     ])
 }
-export type DisplayedPost = Awaited<ReturnType<typeof postsInRange>>[number]
 
-/** The posts with positions from..to (inclusive): positions never shift, so a page is a position range. */
-export async function postsInRange(db: Db, threadId: number, from: number, to: number) {
+/**
+ * The posts with positions from..to (inclusive) — positions never shift, so a page is a position range —
+ * with what is shown under each: the "hilfreich" count, whether `viewerId` marked it, and its attachments
+ * (oldest first). One query for the whole page.
+ */
+export async function postsOfPage(db: Db, threadId: number, from: number, to: number, viewerId: number) {
   return displayedPosts(db)
+    .select((eb) => [
+      eb.selectFrom('post_reactions as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.post_id', '=', 'p.id').as('helpful_count'),
+      eb
+        .exists(eb.selectFrom('post_reactions as r').select('r.post_id').whereRef('r.post_id', '=', 'p.id').where('r.user_id', '=', viewerId))
+        .as('helped_by_me'),
+      eb
+        .selectFrom('attachments as f')
+        .select(
+          sql<AttachedFile[]>`json_agg(json_build_object('id', f.id, 'original_name', f.original_name, 'size_bytes', f.size_bytes, 'content_type', f.content_type) ORDER BY f.id)`.as(
+            'files',
+          ),
+        )
+        .whereRef('f.post_id', '=', 'p.id')
+        .as('attachments'),
+    ])
     .where('p.thread_id', '=', threadId)
     .where('p.position', '>=', from)
     .where('p.position', '<=', to)
     .orderBy('p.position')
     .execute()
 }
+type AttachedFile = { id: number; original_name: string; size_bytes: number; content_type: string }
 
 export async function displayedPost(db: Db, postId: number) {
   return displayedPosts(db).where('p.id', '=', postId).executeTakeFirst()
 }
+export type DisplayedPost = NonNullable<Awaited<ReturnType<typeof displayedPost>>>
 
 export async function lastPosition(db: Db, threadId: number): Promise<number> {
   const row = await db
@@ -126,21 +148,6 @@ export async function lastPosition(db: Db, threadId: number): Promise<number> {
     .where('thread_id', '=', threadId)
     .executeTakeFirst()
   return Number(row?.max ?? 0)
-}
-
-/** "Hilfreich" counts of these posts, and which of them this user marked. */
-export async function helpfulMarks(db: Db, postIds: number[], userId: number) {
-  if (postIds.length === 0) return { counts: new Map<number, number>(), mine: new Set<number>() }
-  const rows = await db
-    .selectFrom('post_reactions')
-    .select(['post_id', (eb) => eb.fn.countAll<string>().as('count'), sql<boolean>`bool_or(user_id = ${userId})`.as('mine')])
-    .where('post_id', 'in', postIds)
-    .groupBy('post_id')
-    .execute()
-  return {
-    counts: new Map(rows.map((r) => [r.post_id, Number(r.count)])),
-    mine: new Set(rows.filter((r) => r.mine).map((r) => r.post_id)),
-  }
 }
 
 export async function createThread(

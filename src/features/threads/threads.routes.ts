@@ -8,7 +8,7 @@ import { findForumBySlug } from '../forums/forums.queries.ts'
 import { findSimilarThreads } from '../search/search.queries.ts'
 import { markThreadRead, threadViewerState } from '../notifications/notifications.service.ts'
 import { canReply } from './threads.access.ts'
-import { displayedPost, lastPosition } from './threads.queries.ts'
+import { displayedPost } from './threads.queries.ts'
 import { newThreadQuery, newThreadSchema, parseId, replyPageQuery, replySchema, threadPageQuery } from './threads.schemas.ts'
 import { bestPracticeParts, publishReply, publishThread, visibleThread } from './threads.service.ts'
 import { threadKinds } from './threads.table.ts'
@@ -89,7 +89,7 @@ export default async function threadsRoutes(app: FastifyInstance, { db, clock, c
     const query = threadPageQuery.safeParse(request.query)
     if (!query.success) throw notFound()
     const { page } = query.data
-    const pages = pageOfPosition(await lastPosition(db, thread.id))
+    const pages = pageOfPosition(thread.last_position)
     if (page > pages) throw notFound()
     const [header, posts, viewer] = await Promise.all([
       threadHeader(db, user, thread, request.locale),
@@ -97,7 +97,7 @@ export default async function threadsRoutes(app: FastifyInstance, { db, clock, c
       threadViewerState(db, { userId: user.id, threadId: thread.id }),
     ])
     const highest = posts.at(-1)?.position
-    if (highest) await markThreadRead(db, { userId: user.id, threadId: thread.id, position: highest, now: clock.now() })
+    if (highest) await markThreadRead(db, { userId: user.id, threadId: thread.id, position: highest, now: clock.now() }, viewer)
     return reply.page('threads/show.hbs', {
       title: page > 1 ? `${thread.title} – ${t(request.locale, 'threads.pageOf', { page, pages })}` : thread.title,
       thread: { ...header, watchLevel: viewer.watchLevel },

@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.ts'
 import type { Locale } from '../../lib/i18n.ts'
 import { t } from '../../lib/i18n.ts'
 import { type MentionLink, renderMarkdown } from '../../lib/markdown.ts'
-import { attachmentsForPosts } from '../attachments/attachments.service.ts'
+import { attachmentView } from '../attachments/attachments.service.ts'
 import { mentionLinks } from '../people/people.links.ts'
 import {
   type Actor,
@@ -23,10 +23,9 @@ import {
 import {
   type DisplayedPost,
   displayedPost,
-  helpfulMarks,
   municipalityMarks,
   POSTS_PER_PAGE,
-  postsInRange,
+  postsOfPage,
   type ThreadRow,
 } from './threads.queries.ts'
 
@@ -106,20 +105,15 @@ export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: T
 /** The posts of one page, each with what the viewer may do with it. */
 export async function postViews(db: Kysely<Database>, actor: Actor, thread: ThreadRow, page: number, locale: Locale = 'de') {
   const from = (page - 1) * POSTS_PER_PAGE + 1
-  const posts = await postsInRange(db, thread.id, from, from + POSTS_PER_PAGE - 1)
-  const ids = posts.map((p) => p.id)
+  const posts = await postsOfPage(db, thread.id, from, from + POSTS_PER_PAGE - 1, actor.id)
   const shown = posts.filter((post) => showsText(actor, post))
-  const [attachments, helpful, links] = await Promise.all([
-    attachmentsForPosts(db, ids),
-    helpfulMarks(db, ids, actor.id),
-    mentionLinks(db, shown.map((post) => post.body)),
-  ])
+  const links = await mentionLinks(db, shown.map((post) => post.body))
   const replyOpen = canReply(actor, thread)
   return posts.map((post) => postView(actor, thread, { ...post, author_name: post.author_erased_at ? formerMember(locale, post.municipality_name) : post.author_name }, {
     links,
-    attachments: attachments.get(post.id) ?? [],
-    helpfulCount: helpful.counts.get(post.id) ?? 0,
-    helpedByMe: helpful.mine.has(post.id),
+    attachments: (post.attachments ?? []).map(attachmentView),
+    helpfulCount: post.helpful_count ?? 0,
+    helpedByMe: !!post.helped_by_me,
     replyOpen,
   }))
 }

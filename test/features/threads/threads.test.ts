@@ -259,8 +259,30 @@ describe('thread pages and permalinks', () => {
     const { user, agent } = await signedIn(t, 'member')
     await agent.get(`/threads/${thread.id}`)
     const read = await t.db.selectFrom('thread_reads').selectAll().where('user_id', '=', user.id).where('thread_id', '=', thread.id).executeTakeFirst()
-    // markThreadRead belongs to the notifications feature; while it is a stub nothing is stored.
-    if (read) expect(read.last_read_position).toBe(2)
+    expect(read?.last_read_position).toBe(2)
+  })
+
+  it('writes nothing when the same posts are seen again, yet marks a notification about them as read', async () => {
+    const { thread, post: opening } = await buildThread(t.db)
+    await buildReply(t.db, thread.id)
+    const { user, agent } = await signedIn(t, 'member')
+    const readRow = () =>
+      t.db.selectFrom('thread_reads').selectAll().where('user_id', '=', user.id).where('thread_id', '=', thread.id).executeTakeFirstOrThrow()
+    await agent.get(`/threads/${thread.id}`)
+    const first = await readRow()
+    t.clock.advance(5 * 60_000)
+    expect((await agent.get(`/threads/${thread.id}`)).status).toBe(200)
+    expect((await readRow()).updated_at).toEqual(first.updated_at)
+    // A notification about a post already read (the solution, say) still becomes read on the next visit.
+    const { id } = await t.db
+      .insertInto('notifications')
+      .values({ user_id: user.id, kind: 'solution', thread_id: thread.id, post_id: opening.id, actor_id: null, created_at: t.clock.now() })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    expect((await agent.get(`/threads/${thread.id}`)).status).toBe(200)
+    const notification = await t.db.selectFrom('notifications').select('read_at').where('id', '=', id).executeTakeFirstOrThrow()
+    expect(notification.read_at).not.toBeNull()
+    expect((await readRow()).last_read_position).toBe(2)
   })
 })
 

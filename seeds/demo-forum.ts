@@ -11,9 +11,9 @@ import { trendThreads } from './demo-forum/trends.ts'
 // Living forums for the demo: threads of every kind across the three forums, written as
 // administration staff in Lower Saxony write, dated in the months before the seeding, with two
 // themes planted in the last days so the staff dashboard shows trends (seeds/demo-forum/trends.ts).
-// The content lives in seeds/demo-forum/; this file only turns it into rows.
-// The content goes in through the interchange import (the same path a migrated forum takes);
-// adoptions, reactions and "betrifft uns auch" are not part of the format and are inserted after it.
+// The content lives in seeds/demo-forum/, one module per forum; this file only turns it into rows.
+// They go in through the interchange import (the same path a migrated forum takes); adoptions,
+// reactions and "betrifft uns auch" are not part of the format and are inserted after it.
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR

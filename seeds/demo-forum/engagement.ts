@@ -166,7 +166,7 @@ export const engagementThreads: DemoThread[] = [
       {
         by: 'stefan',
         after: 4,
-        body: 'Für eine nebenberufliche Tätigkeit im gemeinnützigen Bereich gilt die Ehrenamtspauschale von 720 € im Jahr. Für Sprachunterricht kann auch die Übungsleiterpauschale von 2.400 € in Betracht kommen. Bitte stimmen Sie sich mit Ihrer Kämmerei ab.',
+        body: 'Für eine nebenberufliche Tätigkeit im gemeinnützigen Bereich gilt die Ehrenamtspauschale von 840 € im Jahr. Für Sprachunterricht kann auch die Übungsleiterpauschale von 3.000 € in Betracht kommen. Bitte stimmen Sie sich mit Ihrer Kämmerei ab.',
         solution: true,
         helpful: ['birgit', 'thomas'],
       },

@@ -380,7 +380,7 @@ export const integrationThreads: DemoThread[] = [
     body: 'Eine Spielgruppe an drei Vormittagen bereitet Kinder ohne Kita-Platz auf den Kita-Alltag vor – und die Eltern können in der Zeit zum Sprachkurs.',
     bestPractice: {
       situation: 'Über 40 Kinder aus geflüchteten Familien warteten auf einen Kita-Platz; die Mütter konnten deshalb nicht am Sprachkurs teilnehmen.',
-      approach: 'Brückenangebot nach der Landesrichtlinie mit einer Erzieherin und einer Sozialassistentin in einem Gemeinderaum, drei Vormittage pro Woche, zeitgleich mit dem Sprachkurs im Nachbarraum.',
+      approach: 'Brückenangebot mit Landesförderung, mit einer Erzieherin und einer Sozialassistentin in einem Gemeinderaum, drei Vormittage pro Woche, zeitgleich mit dem Sprachkurs im Nachbarraum.',
       effort: 'Rund 45.000 € im Jahr, zum großen Teil aus Landesmitteln für Brückenangebote.',
       contact: 'Olaf Carstens, Fachbereich Jugend, Stadt Cuxhaven',
     },
@@ -453,7 +453,7 @@ export const integrationThreads: DemoThread[] = [
     title: 'Werkverträge und Saisonarbeit: Beratung für neu Zugewanderte',
     body: 'In unserer Region arbeiten viele neu Zugewanderte in der Fleischverarbeitung und in der Landwirtschaft. Immer wieder kommen Menschen ins Rathaus, die nicht wissen, ob ihr Lohn richtig berechnet ist oder wer ihr Arbeitgeber eigentlich ist.\n\nGibt es bei Ihnen eine Arbeitsrechtsberatung für diese Gruppe?',
     replies: [
-      { by: 'stephan', after: 26, body: 'Die Beratungsstellen von „Faire Mobilität“ und die Arbeitnehmerberatung in Niedersachsen kommen auf Anfrage auch vor Ort. Wir laden sie zweimal im Jahr ins Rathaus ein.' },
+      { by: 'stephan', after: 26, body: 'Die Beratungsstellen von „Faire Mobilität“ und das Beratungsnetzwerk Gute Arbeit in Niedersachsen kommen auf Anfrage auch vor Ort. Wir laden sie zweimal im Jahr ins Rathaus ein.' },
     ],
     concerns: ['stephan', 'maria'],
   },

@@ -29,11 +29,39 @@ export type DatabaseHandle = {
   close(): Promise<void>
 }
 
+/** How long a request waits for a database connection (new, or a free one from the pool) before it gets a 503. */
+export const CONNECT_TIMEOUT_MS = 5000
+
+// Connection exceptions (class 08), operator intervention (57P01 admin shutdown, 57P02 crash shutdown,
+// 57P03 cannot connect now: starting up or shutting down), too many connections (53300).
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[1-3]|53300)$/
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
+// Messages of the pg driver and pool that carry no code.
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/
+
+/**
+ * Whether an error means the database server cannot be reached right now (refused, gone mid-query,
+ * shutting down, starting up, no free connection in time), as opposed to a bug or a bad query.
+ * The app answers those with 503 and recovers by itself once the server is back.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false
+  const { code, message, errors, cause } = error as { code?: unknown; message?: unknown; errors?: unknown; cause?: unknown }
+  if (typeof code === 'string' && (UNAVAILABLE_SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code))) return true
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true
+  // Connecting to a name with several addresses fails with an AggregateError of one error per address.
+  if (Array.isArray(errors) && errors.length > 0 && errors.every((e) => isDatabaseUnavailable(e, depth + 1))) return true
+  return isDatabaseUnavailable(cause, depth + 1)
+}
+
 export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 })
-    // An idle client that loses its server must not crash the process; the next query reports it.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+    // A client that loses its server must not crash the process: an idle one reports to the pool, and
+    // one checked out (pg-pool then removes its idle listener, for example inside a transaction between
+    // two statements) reports to the listener added here. Its next query fails and the pool drops it.
     pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, kind: 'postgres', close: () => db.destroy() }
   }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { isDatabaseUnavailable } from '../db/connect.ts'
 import { HttpError } from '../lib/errors.ts'
 import { t } from '../lib/i18n.ts'
 
@@ -29,13 +30,6 @@ function classify(error: FastifyError | HttpError): { status: number; key: strin
   if (isDatabaseUnavailable(error)) return { status: 503, key: 'error.unavailable' }
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500
   return { status, key: status === 404 ? 'error.notFound' : status < 500 ? 'error.badRequest' : 'error.server' }
-}
-
-function isDatabaseUnavailable(error: { code?: string; message?: string }): boolean {
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(error.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect/.test(error.message ?? '')
-  )
 }
 
 function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string) {

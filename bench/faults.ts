@@ -36,7 +36,7 @@ import { MINUTE } from '../src/lib/clock.ts'
 import { createMailer } from '../src/plugins/mailer.ts'
 import { seedForum, startSink } from './digest.ts'
 import { createScratchDatabase, round2, serveApp, startAppProcess, writeResult } from './lib.ts'
-import { checkReplies, markerHandlers, prepareSoak, runMembers, signInMembers, type SoakExtra, summarize } from './soak.ts'
+import { checkReplies, markerHandlers, prepareSoak, runMembers, type Sample, signInMembers, type SoakExtra, summarize } from './soak.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '..')
@@ -123,6 +123,9 @@ async function postgresRestart() {
       firstSuccessAfterStartSeconds: firstOk ? round2((firstOk.at + firstOk.ms - upAt) / 1000) : null,
       recoveredSecondsAfterStart: round2(Math.max(0, recoveredAt - upAt) / 1000),
       sameProcess: alive,
+      // Seconds relative to the stop command: when requests started that timed out, and what came back when.
+      timeoutsStartedAt: hung.map((s) => round2((s.at - stopAt) / 1000)),
+      timeline: timeline(run.samples, stopAt),
       replies,
       summary: summarize(run),
     }
@@ -156,6 +159,21 @@ async function postgresRestart() {
   }
 }
 
+/** Per second (relative to `zero`, by when a request ended): how many succeeded, got 503, other 5xx, or failed. */
+function timeline(samples: Sample[], zero: number) {
+  const seconds = new Map<number, { ok: number; s503: number; s5xx: number; failed: number }>()
+  for (const s of samples) {
+    const second = Math.floor((s.at + s.ms - zero) / 1000)
+    const row = seconds.get(second) ?? { ok: 0, s503: 0, s5xx: 0, failed: 0 }
+    if (s.error) row.failed++
+    else if (s.status === 503) row.s503++
+    else if (s.status >= 500) row.s5xx++
+    else row.ok++
+    seconds.set(second, row)
+  }
+  return [...seconds.entries()].sort(([a], [b]) => a - b).map(([second, row]) => ({ second, ...row }))
+}
+
 // ---- b: the digest command killed in the middle of a round ----
 
 function command(script: string, args: string[], env: Record<string, string>): ChildProcess & { done: Promise<number | string>; output: () => string } {
@@ -182,6 +200,7 @@ async function digestKill() {
       DATABASE_URL: scratch.url,
       SMTP_URL: sink.url,
       BASE_URL: 'https://forum.bench.invalid',
+      TRUST_PROXY: 'true',
       SESSION_SECRET: randomBytes(32).toString('hex'),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
@@ -191,6 +210,7 @@ async function digestKill() {
     while (sink.stats().messages < killAfter && first.exitCode === null) await sleep(20)
     first.kill('SIGKILL')
     const firstEnd = await first.done
+    if (firstEnd !== 'SIGKILL') throw new Error(`npm run digest ended before it was killed (${firstEnd}): ${first.output()}`)
     const atKill = sink.stats().messages
     const rows = async () =>
       (
@@ -305,6 +325,7 @@ async function importKill() {
     }
     first.kill('SIGKILL')
     const firstEnd = await first.done
+    if (firstEnd !== 'SIGKILL') throw new Error(`npm run import ended before it was killed (${firstEnd}): ${first.output()}`)
     const partial = await fingerprint(killed.url)
     const second = command('src/cli/import.ts', [file], env(killed.url))
     const secondEnd = await second.done

@@ -5,7 +5,8 @@
  * timestamped files are not (see .gitignore).
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { resultsDir } from './lib.ts'
 
 type Row = Record<string, unknown>
@@ -240,4 +241,4 @@ function main() {
   console.log(`Zusammenfassung: ${file} (${Object.keys(results).join(', ') || 'keine Ergebnisse'})`)
 }
 
-main()
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()

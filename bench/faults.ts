@@ -113,6 +113,7 @@ async function postgresRestart() {
       },
       status500: bad500.length,
       status503WithoutPage: unavailableWithoutPage.length,
+      unexpectedAnswers: [...bad500, ...unavailableWithoutPage].slice(0, 5).map((s) => ({ action: s.action, status: s.status, body: s.body })),
       timeouts: hung.length,
       connectionErrors: run.samples.filter((s) => s.error && s.error !== 'timeout').length,
       signedOut: signedOut.length,

@@ -47,6 +47,8 @@ export type Sample = {
   unavailablePage?: boolean
   /** Sent to the sign-in page: the session was lost. */
   signedOut?: boolean
+  /** The start of an unexpected answer (a 5xx other than the German 503 page), to see what it was. */
+  body?: string
 }
 
 export type SoakRun = {
@@ -126,6 +128,7 @@ export async function runMembers(app: AppProcess<SoakExtra>, members: Member[], 
       text = await res.text()
       sample.signedOut = res.status >= 300 && res.status < 400 && (res.headers.get('location') ?? '').startsWith('/login')
       if (res.status === 503) sample.unavailablePage = text.includes('Das Forum ist gerade nicht erreichbar')
+      if (res.status >= 500 && !sample.unavailablePage) sample.body = `${res.headers.get('content-type')}: ${text.slice(0, 300)}`
     } catch (err) {
       sample.error = (err as Error).name === 'TimeoutError' ? 'timeout' : ((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message)
     }

@@ -29,6 +29,20 @@ export type DatabaseHandle = {
   close(): Promise<void>
 }
 
+/**
+ * A pg client that never crashes the process with an 'error' event. pg-pool listens on idle clients
+ * only: one checked out (inside a transaction between two statements, say) or still connecting (a
+ * late "the database system is shutting down" after the connect timeout) would otherwise emit an
+ * unhandled 'error'. The error also reaches the query or connect in progress, and the pool drops the
+ * broken client when it is released.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config)
+    this.on('error', () => {})
+  }
+}
+
 /** How long a request waits for a database connection (new, or a free one from the pool) before it gets a 503. */
 export const CONNECT_TIMEOUT_MS = 5000
 
@@ -56,12 +70,9 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 
 export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
-    // A client that loses its server must not crash the process: an idle one reports to the pool, and
-    // one checked out (pg-pool then removes its idle listener, for example inside a transaction between
-    // two statements) reports to the listener added here. Its next query fails and the pool drops it.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, Client: ListenedClient })
+    // An idle client that loses its server reports to the pool; the next query reports it.
     pool.on('error', () => {})
-    pool.on('connect', (client) => client.on('error', () => {}))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, kind: 'postgres', close: () => db.destroy() }
   }

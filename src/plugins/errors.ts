@@ -38,6 +38,9 @@ function renderError(request: FastifyRequest, reply: FastifyReply, status: numbe
     reply.header('retry-after', '30')
     // The database is unreachable: the full page would touch the session (CSRF token), which lives there too,
     // and a failing session save would end in Fastify's default JSON error with the driver's message.
+    // Nor is the session written back afterwards: that write would fail too, and Fastify would answer the
+    // second failure with its default JSON error (driver message included) instead of this page.
+    ;(request as { session: unknown }).session = null
     return plainErrorPage(reply, status, key)
   }
   try {

@@ -3,6 +3,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
+import type { FastifyInstance } from 'fastify'
 import pg from 'pg'
 import supertest from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,7 +19,7 @@ import { createServerTestDatabase } from '../../helpers/database.ts'
 const noMail: Mailer = { kind: 'outbox', send: async () => {}, close: async () => {} }
 const UNAVAILABLE = 'Das Forum ist gerade nicht erreichbar'
 
-async function appOn(databaseUrl: string) {
+async function appOn(databaseUrl: string, extraRoutes: (app: FastifyInstance) => void = () => {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kf-test-'))
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -31,6 +32,7 @@ async function appOn(databaseUrl: string) {
   // The pool exactly as the server makes it (timeouts, error handling).
   const handle = await connectDatabase({ databaseUrl })
   const app = await buildApp({ config, db: handle.db, mailer: noMail, clock: systemClock })
+  extraRoutes(app)
   await app.ready()
   return {
     app,
@@ -157,7 +159,14 @@ describe.skipIf(!process.env.DATABASE_URL)('a database server that goes away and
     const viaProxy = new URL(database.url)
     viaProxy.host = `127.0.0.1:${proxy.port()}`
     direct = await connectDatabase({ databaseUrl: database.url })
-    t = await appOn(viaProxy.toString())
+    // A page that changes the session and loses the database before the session is written back.
+    t = await appOn(viaProxy.toString(), (app) =>
+      app.get('/test/lose-database', { config: { access: 'signed-in' } }, async (request, reply) => {
+        request.session.flash = 'threads.replied'
+        await proxy.cut()
+        return reply.send('ok')
+      }),
+    )
   })
   afterAll(async () => {
     await t.close()
@@ -186,6 +195,17 @@ describe.skipIf(!process.env.DATABASE_URL)('a database server that goes away and
     const back = await agent.get('/')
     expect(back.status).toBe(200)
     expect(back.text).toContain(member.name)
+  })
+
+  it('answers with the German 503 page when only writing the session back fails', async () => {
+    const member = await buildUser(direct.db)
+    const agent = supertest.agent(t.app.server)
+    await login(agent, member.email, member.password)
+    const res = await agent.get('/test/lose-database')
+    expectUnavailablePage(res)
+    expect(res.text).not.toContain('statusCode')
+    await proxy.restore()
+    expect((await agent.get('/')).status).toBe(200)
   })
 
   it('survives losing the server while a transaction holds a connection between two statements', async () => {

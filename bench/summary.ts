@@ -4,7 +4,7 @@
  * are also copied to bench/results/latest/<kind>.json: those and SUMMARY.md are committed, the
  * timestamped files are not (see .gitignore).
  */
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resultsDir } from './lib.ts'
@@ -232,6 +232,8 @@ function main() {
   const results = newestResults(resultsDir)
   const latest = join(resultsDir, 'latest')
   mkdirSync(latest, { recursive: true })
+  // A kind without a result has no stale copy either.
+  for (const kind of KINDS) if (!results[kind]) rmSync(join(latest, `${kind}.json`), { force: true })
   for (const [kind, r] of Object.entries(results)) {
     if (kind === 'faults') writeFileSync(join(latest, 'faults.json'), JSON.stringify(r.data, null, 2) + '\n')
     else copyFileSync(join(resultsDir, r.file), join(latest, `${kind}.json`))

@@ -5,9 +5,8 @@
  * fresh database on the server in DATABASE_URL (dropped afterwards). Never part of `npm test`.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
@@ -19,6 +18,7 @@ import { migrateToLatest } from '../src/db/migrate.ts'
 import { runDigestRound } from '../src/features/mail/digest.service.ts'
 import { DAY, HOUR } from '../src/lib/clock.ts'
 import { createMailer } from '../src/plugins/mailer.ts'
+import { writeResult } from './lib.ts'
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000)
 const MUNICIPALITIES = 400
@@ -28,7 +28,6 @@ const REPLIES = 9_000
 const WATCHES_PER_USER = 4
 // Monday 2 March 2026, 09:00 in Berlin: everyone's weekly digest (Monday 7:00) is due.
 const NOW = new Date('2026-03-02T08:00:00Z')
-const WEEK_START = NOW.getTime() - 7 * DAY
 const here = dirname(fileURLToPath(import.meta.url))
 
 let seed = 42
@@ -66,8 +65,12 @@ async function inChunks<T>(rows: T[], size: number, insert: (chunk: T[]) => Prom
 
 const TOPICS = ['Winterdienst', 'Kita-Gebühren', 'Glasfaser', 'Bauhof', 'E-Akte', 'Friedhof', 'Feuerwehr', 'Haushalt', 'Breitband', 'Wahlhelfer']
 
-/** Municipalities, people, a week of threads and replies, and who watches what. */
-async function seedForum(db: Kysely<Database>) {
+/**
+ * Municipalities, `users` people, the week before `now` of threads and replies, and who watches what.
+ * bench/faults.ts seeds the week before the real time, for the `npm run digest` command.
+ */
+export async function seedForum(db: Kysely<Database>, { users = USERS, now = NOW }: { users?: number; now?: Date } = {}) {
+  const WEEK_START = now.getTime() - 7 * DAY
   const towns = await db
     .insertInto('municipalities')
     .values(Array.from({ length: MUNICIPALITIES }, (_, i) => ({ name: `Gemeinde ${i + 1}`, kind: 'Gemeinde', district: `Landkreis ${(i % DISTRICTS) + 1}` })))
@@ -75,7 +78,7 @@ async function seedForum(db: Kysely<Database>) {
     .execute()
   const people: { id: number; municipality_id: number | null }[] = []
   await inChunks(
-    Array.from({ length: USERS }, (_, i) => ({
+    Array.from({ length: users }, (_, i) => ({
       email: `person${i + 1}@gemeinde${(i % MUNICIPALITIES) + 1}.example`,
       name: `Person ${i + 1}`,
       municipality_id: towns[i % MUNICIPALITIES]!.id,
@@ -138,8 +141,9 @@ async function seedForum(db: Kysely<Database>) {
   return { people: people.length, threads: threads.length, replies: REPLIES, watches: watches.size }
 }
 
-/** An SMTP server that only counts: recipients and Message-IDs, to find duplicates. */
-async function startSink() {
+/** An SMTP server that only counts: recipients and Message-IDs, to find duplicates; `log` lists every delivery. */
+export async function startSink() {
+  const log: { recipient: string; messageId: string }[] = []
   const perRecipient = new Map<string, number>()
   const messageIds = new Map<string, number>()
   let bytes = 0
@@ -156,7 +160,10 @@ async function startSink() {
       stream.on('end', () => {
         const id = head.match(/^Message-ID:\s*(<[^>]+>)/im)?.[1] ?? 'none'
         messageIds.set(id, (messageIds.get(id) ?? 0) + 1)
-        for (const r of session.envelope.rcptTo) perRecipient.set(r.address, (perRecipient.get(r.address) ?? 0) + 1)
+        for (const r of session.envelope.rcptTo) {
+          perRecipient.set(r.address, (perRecipient.get(r.address) ?? 0) + 1)
+          log.push({ recipient: r.address, messageId: id })
+        }
         callback()
       })
     },
@@ -164,6 +171,7 @@ async function startSink() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`,
+    log: () => log,
     stats: () => ({
       messages: [...messageIds.values()].reduce((a, b) => a + b, 0),
       recipients: perRecipient.size,
@@ -217,8 +225,7 @@ async function main() {
       duplicates: sinkStats.duplicateRecipients + sinkStats.duplicateMessageIds,
     }
     console.log(result)
-    mkdirSync(join(here, 'results'), { recursive: true })
-    writeFileSync(join(here, 'results', `digest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(result, null, 2))
+    writeResult('digest', result)
     if (result.duplicates > 0 || result.sent + result.skippedEmpty !== seeded.people) process.exitCode = 1
   } finally {
     clearInterval(sampler)
@@ -227,4 +234,4 @@ async function main() {
   }
 }
 
-await main()
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main()

@@ -5,46 +5,30 @@
  * otherwise it makes a throwaway database (in memory, or `kf_bench_…` on the server) with a small
  * generated forum. Never part of `npm test`. See bench/README.md.
  */
-import { fork } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import type { AddressInfo } from 'node:net'
-import { cpus, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type RequestSpec } from 'autocannon'
-import { sql } from 'kysely'
-import pg from 'pg'
-import { buildApp } from '../src/app.ts'
-import { loadConfig } from '../src/config.ts'
-import { connectDatabase, type DatabaseHandle } from '../src/db/connect.ts'
-import { migrateToLatest } from '../src/db/migrate.ts'
-import { systemClock } from '../src/lib/clock.ts'
-import { createMailer } from '../src/plugins/mailer.ts'
-import { BENCH_MARKER, BENCH_PASSWORD, BENCH_STAFF_EMAIL, generate, sizes } from './data.ts'
+import { BENCH_PASSWORD, BENCH_STAFF_EMAIL } from './data.ts'
 import { buildFloorApp } from './floor.ts'
+import {
+  type AppProcess,
+  BEHIND_TLS_PROXY,
+  csrfToken,
+  postgresCpuMsSince,
+  postgresCpuTicks,
+  randomAddress,
+  round2,
+  serveApp,
+  signIn,
+  startAppProcess,
+  writeResult,
+} from './lib.ts'
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
-const here = dirname(fileURLToPath(import.meta.url))
-// The app runs as in production, behind a TLS proxy (TRUST_PROXY): without this, Secure cookies are never set.
 const MEMBER_EMAIL = 'bench.user2@bench.invalid'
-const BEHIND_TLS_PROXY = { 'x-forwarded-proto': 'https' }
 
-type Ready = {
-  type: 'ready'
-  port: number
-  /** The floor (bench/floor.ts): the same pages without sessions, plugins and hooks. */
-  floorPort: number
-  memberEmail: string
-  staffEmail: string
-  password: string
-  database: string
-  threadId: number
-  /** On a server, the database whose backends' CPU time per request is read from /proc (other databases' is not). */
-  databaseName: string | null
-}
-type Memory = { type: 'memory'; rssMb: number; maxRssMb: number; cpuMs: number }
+type Extra = { memberEmail: string; staffEmail: string; password: string; threadId: number; memberId: number; staffId: number }
 type Scenario = {
   name: string
   path: string
@@ -74,24 +58,10 @@ else await main()
 // ---- the load generator (parent process) ----
 
 async function main() {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { execArgv: ['--import', 'tsx'], stdio: 'inherit' })
-  const ask = <T>(message: string, type: string) =>
-    new Promise<T>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`app process ended (${code})`))
-      const onMessage = (m: { type: string }) => {
-        if (m.type !== type) return
-        child.off('message', onMessage)
-        child.off('exit', onExit)
-        resolve(m as T)
-      }
-      child.on('message', onMessage)
-      child.once('exit', onExit)
-      if (message) child.send(message)
-    })
+  const app = await startAppProcess<Extra>(fileURLToPath(import.meta.url))
   try {
-    const server = await ask<Ready>('', 'ready')
-    const origin = `http://127.0.0.1:${server.port}`
-    const measured = { ask, databaseName: server.databaseName }
+    const server = { ...app.ready, ...app.ready.extra }
+    const origin = app.origin
     const member = await signIn(origin, server.memberEmail, server.password)
     const staff = await signIn(origin, server.staffEmail, server.password)
     const replyToken = await csrfToken(origin, `/threads/${server.threadId}/reply`, member)
@@ -128,9 +98,9 @@ async function main() {
       }
       const expected = scenario.method === 'POST' ? 303 : 200
       if (check.status !== expected) throw new Error(`${scenario.path} answered ${check.status}, expected ${expected}`)
-      const row = { scenario: scenario.name, path: scenario.path, ...(await measure(measured, origin, scenario, headers)) }
+      const row = { scenario: scenario.name, path: scenario.path, ...(await measure(app, origin, scenario, headers)) }
       const floor = scenario.floor
-        ? await measure(measured, `http://127.0.0.1:${server.floorPort}`, scenario, { ...headers, 'x-bench-as': scenario.as })
+        ? await measure(app, `http://127.0.0.1:${server.companionPort}`, scenario, { ...headers, 'x-bench-as': scenario.as })
         : undefined
       // The ratio: how much of the bare page's throughput the page keeps with sessions, plugins and hooks.
       results.push(floor ? { ...row, floor: { ...floor, ratio: round2(row.requestsPerSecond / Math.max(1, floor.requestsPerSecond)) } } : row)
@@ -146,30 +116,26 @@ async function main() {
       durationSeconds: DURATION_SECONDS,
       results,
     }
-    const dir = join(here, 'results')
-    mkdirSync(dir, { recursive: true })
-    const file = join(dir, `${report.at.replace(/:/g, '-').replace(/\..+$/, '')}.json`)
-    writeFileSync(file, JSON.stringify(report, null, 2) + '\n')
+    const file = writeResult('run', report)
     console.log(`\nErgebnis: ${file}`)
   } finally {
-    if (child.connected) child.send('stop')
-    await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)))
+    await app.stop()
   }
 }
 
 /** Warms up for 2 s (caches, JIT and connection pools settle), then measures one scenario against `origin`. */
 async function measure(
-  app: { ask: <T>(message: string, type: string) => Promise<T>; databaseName: string | null },
+  app: AppProcess<Extra>,
   origin: string,
   scenario: Scenario,
   headers: Record<string, string>,
 ): Promise<Measured> {
-  const { ask, databaseName } = app
+  const { databaseName } = app.ready
   await autocannon({ url: origin, connections: CONNECTIONS, duration: 2, requests: [request(scenario, headers)] })
-  const before = await ask<Memory>('memory', 'memory')
+  const before = await app.memory()
   const pgBefore = databaseName ? postgresCpuTicks(databaseName) : undefined
   const result = await autocannon({ url: origin, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [request(scenario, headers)] })
-  const memory = await ask<Memory>('memory', 'memory')
+  const memory = await app.memory()
   const pgMs = databaseName && pgBefore ? postgresCpuMsSince(databaseName, pgBefore) : 0
   const requests = Math.max(1, result.requests.total)
   return {
@@ -209,172 +175,30 @@ function request(scenario: Scenario, headers: Record<string, string>): RequestSp
   }
 }
 
-function round2(n: number) {
-  return Math.round(n * 100) / 100
-}
-
-/**
- * CPU ticks (user + system) of each Postgres backend serving `database`, by PID, from /proc. Only that
- * database's backends count: the machine's server is shared, and others' work is not this app's cost.
- */
-function postgresCpuTicks(database: string): Map<string, number> {
-  const ticks = new Map<string, number>()
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      // A backend's title: "postgres: [cluster: ]<user> <database> <client> <state>"
-      const title = /^postgres: (?:\S+: )?\S+ (\S+) /.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
-      if (title?.[1] !== database) continue
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]))
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return ticks
-}
-
-/** CPU ms the database's backends used since `before`; a backend that ended meanwhile is not counted. */
-function postgresCpuMsSince(database: string, before: Map<string, number>): number {
-  const ticksPerSecond = 100
-  let ticks = 0
-  for (const [pid, now] of postgresCpuTicks(database)) ticks += now - (before.get(pid) ?? 0)
-  return (ticks * 1000) / ticksPerSecond
-}
-
-async function csrfToken(origin: string, path: string, session: { cookie: string }): Promise<string> {
-  const res = await fetch(origin + path, { headers: { ...BEHIND_TLS_PROXY, cookie: session.cookie } })
-  const token = (await res.text()).match(/name="_csrf" value="([^"]+)"/)?.[1]
-  if (!token) throw new Error(`no CSRF token on ${path} (${res.status})`)
-  return token
-}
-
-/** Signs in through the real form (CSRF token and all) and returns the session cookie. */
-async function signIn(origin: string, email: string, password: string): Promise<{ cookie: string }> {
-  const page = await fetch(`${origin}/login`, { headers: BEHIND_TLS_PROXY })
-  const anonymous = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  const token = (await page.text()).match(/name="_csrf" value="([^"]+)"/)?.[1]
-  if (!token) throw new Error('no CSRF token on /login')
-  const res = await fetch(`${origin}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { ...BEHIND_TLS_PROXY, cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: token, email, password }),
-  })
-  if (res.status !== 303) throw new Error(`sign-in failed for ${email}: ${res.status}`)
-  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') }
-}
-
-/** A random address from TEST-NET-3 (RFC 5737): it only labels requests, nothing is sent there. */
-function randomAddress(): string {
-  const n = randomBytes(2)
-  return `203.0.${n[0]}.${n[1]}`
-}
-
 // ---- the app (child process) ----
 
 async function serve() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kf-bench-'))
-  const { handle, database, dropDatabase } = await benchDatabase()
-  await migrateToLatest(handle.db)
-  // A database from `npm run bench:data` is used as it is; a throwaway one gets a small forum.
-  await generate(handle.db, sizes(Number(process.env.BENCH_SCALE ?? 0.02)), () => {})
-  const thread = await handle.db
-    .selectFrom('threads')
-    .select('id')
-    .where('reply_count', '=', 20)
-    .where('locked_at', 'is', null)
-    .orderBy('id')
-    .executeTakeFirstOrThrow()
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    BASE_URL: 'https://forum.bench.invalid',
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    DATA_DIR: dataDir,
-    DEMO: 'false',
-    LOG_LEVEL: 'warn',
-    TRUST_PROXY: 'true',
+  await serveApp<Extra>({
+    async prepare(db) {
+      const thread = await db
+        .selectFrom('threads')
+        .select('id')
+        .where('reply_count', '=', 20)
+        .where('locked_at', 'is', null)
+        .orderBy('id')
+        .executeTakeFirstOrThrow()
+      const people = await db.selectFrom('users').select(['id', 'email']).where('email', 'in', [MEMBER_EMAIL, BENCH_STAFF_EMAIL]).execute()
+      const idOf = (email: string) => people.find((p) => p.email === email)!.id
+      return {
+        memberEmail: MEMBER_EMAIL,
+        staffEmail: BENCH_STAFF_EMAIL,
+        password: BENCH_PASSWORD,
+        threadId: thread.id,
+        memberId: idOf(MEMBER_EMAIL),
+        staffId: idOf(BENCH_STAFF_EMAIL),
+      }
+    },
+    // The floor: the same pages without sessions, plugins and hooks, in the same process.
+    companion: (deps, extra) => buildFloorApp(deps, { memberId: extra.memberId, staffId: extra.staffId }),
   })
-  const mailer = createMailer(config)
-  const app = await buildApp({ config, db: handle.db, mailer, clock: systemClock })
-  await app.listen({ host: '127.0.0.1', port: 0 })
-  const { port } = app.server.address() as AddressInfo
-  const people = await handle.db
-    .selectFrom('users')
-    .select(['id', 'email'])
-    .where('email', 'in', [MEMBER_EMAIL, BENCH_STAFF_EMAIL])
-    .execute()
-  const idOf = (email: string) => people.find((p) => p.email === email)!.id
-  const floor = await buildFloorApp(
-    { config, db: handle.db, mailer, clock: systemClock },
-    { memberId: idOf(MEMBER_EMAIL), staffId: idOf(BENCH_STAFF_EMAIL) },
-  )
-  await floor.listen({ host: '127.0.0.1', port: 0 })
-  process.send!({
-    type: 'ready',
-    port,
-    floorPort: (floor.server.address() as AddressInfo).port,
-    memberEmail: MEMBER_EMAIL,
-    staffEmail: BENCH_STAFF_EMAIL,
-    password: BENCH_PASSWORD,
-    database,
-    threadId: thread.id,
-    databaseName: process.env.DATABASE_URL ? (await sql<{ name: string }>`SELECT current_database() AS name`.execute(handle.db)).rows[0]!.name : null,
-  } satisfies Ready)
-
-  process.on('message', async (message) => {
-    if (message === 'memory') {
-      const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20)
-      const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-      const cpu = process.cpuUsage()
-      process.send!({ type: 'memory', rssMb, maxRssMb, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies Memory)
-    }
-    if (message === 'stop') {
-      // autocannon drops its connections at the deadline; let the requests already inside finish first.
-      await new Promise((resolve) => setTimeout(resolve, 2000))
-      await app.close()
-      await floor.close()
-      await mailer.close()
-      await handle.close()
-      await dropDatabase()
-      rmSync(dataDir, { recursive: true, force: true })
-      process.exit(0)
-    }
-  })
-}
-
-/** A throwaway database: in memory, or created on the server in DATABASE_URL and dropped afterwards. */
-async function benchDatabase(): Promise<{ handle: DatabaseHandle; database: string; dropDatabase: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL
-  if (!url) {
-    return { handle: await connectDatabase({ inMemory: true }), database: 'eingebettetes PostgreSQL (PGlite, im Speicher)', dropDatabase: async () => {} }
-  }
-  const existing = await connectDatabase({ databaseUrl: url })
-  const marker = await existing.db
-    .selectFrom('app_settings')
-    .select('key')
-    .where('key', '=', BENCH_MARKER)
-    .executeTakeFirst()
-    .catch(() => undefined)
-  if (marker) {
-    return { handle: existing, database: `PostgreSQL-Server, Benchmark-Daten in ${new URL(url).pathname.slice(1)}`, dropDatabase: async () => {} }
-  }
-  await existing.close()
-  const name = `kf_bench_${randomBytes(4).toString('hex')}`
-  const admin = new URL(url)
-  admin.pathname = '/postgres'
-  const run = async (statement: string) => {
-    const client = new pg.Client({ connectionString: admin.toString() })
-    await client.connect()
-    await client.query(statement)
-    await client.end()
-  }
-  await run(`CREATE DATABASE ${name}`)
-  const target = new URL(url)
-  target.pathname = `/${name}`
-  return {
-    handle: await connectDatabase({ databaseUrl: target.toString() }),
-    database: `PostgreSQL-Server (${target.host}, Datenbank ${name})`,
-    dropDatabase: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  }
 }

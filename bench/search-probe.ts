@@ -9,6 +9,7 @@
 import { connectDatabase } from '../src/db/connect.ts'
 import { forumCounts, latestActivity, newSinceLastVisit } from '../src/features/forums/forums.queries.ts'
 import { findSimilarThreads, searchThreads } from '../src/features/search/search.queries.ts'
+import { writeResult } from './lib.ts'
 
 const url = process.env.DATABASE_URL
 if (!url) throw new Error('DATABASE_URL is required')
@@ -32,11 +33,18 @@ const kinds: [string, () => Promise<unknown>][] = [
   ['start page (3 queries)', () => Promise.all([forumCounts(db), latestActivity(db), newSinceLastVisit(db, userId)])],
 ]
 
-function stats(ms: number[]) {
+function figures(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b)
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(1)
-  return `p50 ${at(0.5).padStart(7)}  p95 ${at(0.95).padStart(7)}  max ${s.at(-1)!.toFixed(1).padStart(7)} ms`
+  const at = (q: number) => Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))]! * 10) / 10
+  return { p50Ms: at(0.5), p95Ms: at(0.95), maxMs: Math.round(s.at(-1)! * 10) / 10 }
 }
+
+function stats(ms: number[]) {
+  const f = figures(ms)
+  return `p50 ${f.p50Ms.toFixed(1).padStart(7)}  p95 ${f.p95Ms.toFixed(1).padStart(7)}  max ${f.maxMs.toFixed(1).padStart(7)} ms`
+}
+
+const results: { kind: string; serial: ReturnType<typeof figures>; concurrent: ReturnType<typeof figures> | null }[] = []
 
 async function timed(fn: () => Promise<unknown>) {
   const start = performance.now()
@@ -49,6 +57,8 @@ for (const [name, fn] of kinds) {
   const one: number[] = []
   for (let i = 0; i < runs; i++) one.push(await timed(fn))
   let line = `${name.padEnd(30)} serial: ${stats(one)}`
+  const result: (typeof results)[number] = { kind: name, serial: figures(one), concurrent: null }
+  results.push(result)
   if (concurrency > 0) {
     const many: number[] = []
     let left = runs
@@ -58,7 +68,10 @@ for (const [name, fn] of kinds) {
       }),
     )
     line += ` | ${concurrency} at once: ${stats(many)}`
+    result.concurrent = figures(many)
   }
   console.log(line)
 }
 await close()
+const database = new URL(url).pathname.slice(1)
+console.log(`Ergebnis: ${writeResult('search-probe', { at: new Date().toISOString(), database, runs, concurrency, results })}`)

@@ -29,10 +29,49 @@ export type DatabaseHandle = {
   close(): Promise<void>
 }
 
+/**
+ * A pg client that never crashes the process with an 'error' event. pg-pool listens on idle clients
+ * only: one checked out (inside a transaction between two statements, say) or still connecting (a
+ * late "the database system is shutting down" after the connect timeout) would otherwise emit an
+ * unhandled 'error'. The error also reaches the query or connect in progress, and the pool drops the
+ * broken client when it is released.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config)
+    this.on('error', () => {})
+  }
+}
+
+/** How long a request waits for a database connection (new, or a free one from the pool) before it gets a 503. */
+export const CONNECT_TIMEOUT_MS = 5000
+
+// Connection exceptions (class 08), operator intervention (57P01 admin shutdown, 57P02 crash shutdown,
+// 57P03 cannot connect now: starting up or shutting down), too many connections (53300).
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[1-3]|53300)$/
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'])
+// Messages of the pg driver and pool that carry no code.
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/
+
+/**
+ * Whether an error means the database server cannot be reached right now (refused, gone mid-query,
+ * shutting down, starting up, no free connection in time), as opposed to a bug or a bad query.
+ * The app answers those with 503 and recovers by itself once the server is back.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false
+  const { code, message, errors, cause } = error as { code?: unknown; message?: unknown; errors?: unknown; cause?: unknown }
+  if (typeof code === 'string' && (UNAVAILABLE_SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.test(code))) return true
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true
+  // Connecting to a name with several addresses fails with an AggregateError of one error per address.
+  if (Array.isArray(errors) && errors.length > 0 && errors.every((e) => isDatabaseUnavailable(e, depth + 1))) return true
+  return isDatabaseUnavailable(cause, depth + 1)
+}
+
 export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: 5000 })
-    // An idle client that loses its server must not crash the process; the next query reports it.
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, Client: ListenedClient })
+    // An idle client that loses its server reports to the pool; the next query reports it.
     pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
     return { db, kind: 'postgres', close: () => db.destroy() }

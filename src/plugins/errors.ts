@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { isDatabaseUnavailable } from '../db/connect.ts'
 import { HttpError } from '../lib/errors.ts'
 import { t } from '../lib/i18n.ts'
 
@@ -31,19 +32,15 @@ function classify(error: FastifyError | HttpError): { status: number; key: strin
   return { status, key: status === 404 ? 'error.notFound' : status < 500 ? 'error.badRequest' : 'error.server' }
 }
 
-function isDatabaseUnavailable(error: { code?: string; message?: string }): boolean {
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(error.code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect/.test(error.message ?? '')
-  )
-}
-
 function renderError(request: FastifyRequest, reply: FastifyReply, status: number, key: string) {
   reply.header('cache-control', 'no-store')
   if (status === 503) {
     reply.header('retry-after', '30')
     // The database is unreachable: the full page would touch the session (CSRF token), which lives there too,
     // and a failing session save would end in Fastify's default JSON error with the driver's message.
+    // Nor is the session written back afterwards: that write would fail too, and Fastify would answer the
+    // second failure with its default JSON error (driver message included) instead of this page.
+    ;(request as { session: unknown }).session = null
     return plainErrorPage(reply, status, key)
   }
   try {

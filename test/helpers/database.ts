@@ -20,6 +20,19 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
     const snapshot = inject('pgliteSnapshot')
     return connectDatabase({ inMemory: true, loadDataDir: new Blob([readFileSync(snapshot)]) })
   }
+  const { url: dbUrl, drop } = await createServerTestDatabase(url)
+  const handle = await connectDatabase({ databaseUrl: dbUrl })
+  return {
+    ...handle,
+    async close() {
+      await handle.close()
+      await drop()
+    },
+  }
+}
+
+/** A fresh, migrated database on the Postgres server in `url` (a clone of the run's template): its URL. */
+export async function createServerTestDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const prefix = inject('runPrefix')
   const name = `${prefix}_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: adminUrl(url) })
@@ -28,11 +41,9 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
   await admin.end()
   const dbUrl = new URL(url)
   dbUrl.pathname = `/${name}`
-  const handle = await connectDatabase({ databaseUrl: dbUrl.toString() })
   return {
-    ...handle,
-    async close() {
-      await handle.close()
+    url: dbUrl.toString(),
+    async drop() {
       const cleanup = new pg.Client({ connectionString: adminUrl(url) })
       await cleanup.connect()
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)

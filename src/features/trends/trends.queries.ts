@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import { activityUpTo, lastDayBefore, lastDaySql } from './activity.queries.ts'
 
 type Db = Kysely<Database>
 
@@ -292,29 +293,31 @@ export async function silentMunicipalities(db: Db, from: Date, silentSince: Date
 
 export type WeeklyActivity = { weeks_ago: number; forum: string; posts: number; municipalities: number }
 
-/** Per week back from `at` (0 = the last 7 days) and forum: posts and distinct municipalities. */
+/**
+ * Per week back from `at` (0 = the last 7 days, whole days, see activity.queries.ts) and forum: posts not
+ * deleted in threads not deleted, and the distinct municipalities that wrote them.
+ */
 export async function weeklyActivity(db: Db, weeks: number, at: Date): Promise<WeeklyActivity[]> {
-  const from = new Date(at.getTime() - weeks * 7 * DAY_MS)
+  const firstDay = lastDayBefore(at) - weeks * 7 + 1
   const { rows } = await sql<WeeklyActivity>`
-    SELECT floor(extract(epoch FROM (${at}::timestamptz - p.created_at)) / 604800)::integer AS weeks_ago,
-           f.slug AS forum, count(*)::integer AS posts, count(DISTINCT p.municipality_id)::integer AS municipalities
-    FROM posts p
-    JOIN threads t ON t.id = p.thread_id
-    JOIN forums f ON f.id = t.forum_id
-    WHERE p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+    SELECT ((${lastDaySql(at)} - a.day) / 7)::integer AS weeks_ago,
+           f.slug AS forum, sum(a.posts)::integer AS posts, count(DISTINCT a.municipality_id)::integer AS municipalities
+    FROM (${activityUpTo(firstDay, at)}) a
+    JOIN forums f ON f.id = a.forum_id
+    WHERE a.posts > 0
     GROUP BY 1, 2
   `.execute(db)
   return rows
 }
 
-/** Distinct municipalities posting per week back from `at`, all forums together. */
+/** Distinct municipalities with a post (not deleted) per week back from `at`, all forums together. */
 export async function weeklyParticipation(db: Db, weeks: number, at: Date): Promise<{ weeks_ago: number; municipalities: number }[]> {
-  const from = new Date(at.getTime() - weeks * 7 * DAY_MS)
+  const firstDay = lastDayBefore(at) - weeks * 7 + 1
   const { rows } = await sql<{ weeks_ago: number; municipalities: number }>`
-    SELECT floor(extract(epoch FROM (${at}::timestamptz - created_at)) / 604800)::integer AS weeks_ago,
-           count(DISTINCT municipality_id)::integer AS municipalities
-    FROM posts
-    WHERE created_at >= ${from} AND created_at < ${at} AND deleted_at IS NULL AND municipality_id IS NOT NULL
+    SELECT ((${lastDaySql(at)} - a.day) / 7)::integer AS weeks_ago,
+           count(DISTINCT a.municipality_id)::integer AS municipalities
+    FROM (${activityUpTo(firstDay, at)}) a
+    WHERE a.all_posts > 0 AND a.municipality_id IS NOT NULL
     GROUP BY 1
   `.execute(db)
   return rows

@@ -277,16 +277,23 @@ export async function unansweredQuestions(db: Db, from: Date, before: Date, at: 
 
 export type SilentMunicipality = { id: number; name: string; district: string; last_post_at: Date }
 
-/** Municipalities that posted in [from, silentSince) but not in [silentSince, at). */
+/**
+ * Municipalities that posted in [from, silentSince) but not in [silentSince, at): those whose last post
+ * (not deleted) before `at` falls in [from, silentSince). One probe of posts_municipality_created_idx per
+ * active municipality instead of reading months of posts.
+ */
 export async function silentMunicipalities(db: Db, from: Date, silentSince: Date, at: Date): Promise<SilentMunicipality[]> {
   const { rows } = await sql<SilentMunicipality>`
-    SELECT m.id, m.name, m.district, max(p.created_at) AS last_post_at
+    SELECT m.id, m.name, m.district, last_post.at AS last_post_at
     FROM municipalities m
-    JOIN posts p ON p.municipality_id = m.id AND p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL
-    WHERE m.active
-    GROUP BY m.id, m.name, m.district
-    HAVING max(p.created_at) < ${silentSince}
-    ORDER BY max(p.created_at), m.name
+    CROSS JOIN LATERAL (
+      SELECT p.created_at AS at FROM posts p
+      WHERE p.municipality_id = m.id AND p.created_at < ${at} AND p.deleted_at IS NULL
+      ORDER BY p.created_at DESC
+      LIMIT 1
+    ) last_post
+    WHERE m.active AND last_post.at >= ${from} AND last_post.at < ${silentSince}
+    ORDER BY last_post.at, m.name
   `.execute(db)
   return rows
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:districts`: how long the district view's queries and pages take on a large database.
+ * `npm run bench:districts`: how long the district view's and the radar's queries and pages take on a large database.
  * Each query runs `--runs` times after one warm-up; the minimum and median are printed, and the pages
  * are fetched in-process (app.inject) by a signed-in staff account. Runs the migrations first.
  *
@@ -11,8 +11,8 @@ import { loadConfig } from '../src/config.ts'
 import { connectDatabase } from '../src/db/connect.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 import { districtActivity, municipalitiesOfDistrict, weeklyDistrictActivity } from '../src/features/trends/districts.queries.ts'
-import { ACTIVITY_WEEKS, openQuestionsAsOf } from '../src/features/trends/trends.radar.ts'
-import { DAY_MS } from '../src/features/trends/trends.queries.ts'
+import { ACTIVITY_WEEKS, openQuestionsAsOf, radarAsOf } from '../src/features/trends/trends.radar.ts'
+import { DAY_MS, silentMunicipalities, weeklyActivity, weeklyParticipation } from '../src/features/trends/trends.queries.ts'
 import { BENCH_PASSWORD, BENCH_STAFF_EMAIL } from './data.ts'
 
 const { values } = parseArgs({ options: { at: { type: 'string' }, runs: { type: 'string', default: '9' } } })
@@ -46,6 +46,10 @@ try {
   await time('openQuestionsAsOf', () => openQuestionsAsOf(db, at))
   await time('municipalitiesOfDistrict', () => municipalitiesOfDistrict(db, district, at, new Date(at.getTime() - ACTIVITY_WEEKS * 7 * DAY_MS)))
   await time('weeklyDistrictActivity', () => weeklyDistrictActivity(db, district, ACTIVITY_WEEKS, at))
+  await time('weeklyParticipation (radar)', () => weeklyParticipation(db, ACTIVITY_WEEKS, at))
+  await time('weeklyActivity (radar)', () => weeklyActivity(db, ACTIVITY_WEEKS, at))
+  await time('silentMunicipalities (radar)', () => silentMunicipalities(db, new Date(at.getTime() - 118 * DAY_MS), new Date(at.getTime() - 28 * DAY_MS), at))
+  await time('radarAsOf (all radar queries)', () => radarAsOf(db, at, 'de'))
 
   // The pages, as a staff member sees them (the trend computation is cached per minute, as on the dashboard).
   const config = loadConfig({ DATABASE_URL: databaseUrl, DEMO: 'true', LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0' })
@@ -73,8 +77,7 @@ try {
     await time('GET /dashboard/districts?sort=rise', () => page('/dashboard/districts?sort=rise'))
     await time(`GET /dashboard/districts/${district}`, () => page(`/dashboard/districts/${encodeURIComponent(district)}`))
     await time('GET /dashboard/districts.csv', () => page('/dashboard/districts.csv'))
-    // For comparison: a dashboard page that existed before, with the same session and layout work.
-    await time('GET /dashboard/radar (comparison)', () => page('/dashboard/radar'))
+    await time('GET /dashboard/radar', () => page('/dashboard/radar'))
   } finally {
     await app.close()
   }

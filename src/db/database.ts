@@ -24,6 +24,7 @@ import type {
 } from '../features/threads/threads.table.ts'
 import type { UsersTable } from '../features/users/users.table.ts'
 import type {
+  ActivityDaysTable,
   TrendEvidenceTable,
   TrendIndexStateTable,
   TrendSurfaceTable,
@@ -66,6 +67,7 @@ export interface Database {
   trend_evidence: TrendEvidenceTable
   trend_surface: TrendSurfaceTable
   trend_index_state: TrendIndexStateTable
+  activity_days: ActivityDaysTable
   trend_watch_terms: TrendWatchTermsTable
   trend_watch_alerts: TrendWatchAlertsTable
 }

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../db/database.ts'
-import { DAY_MS } from './trends.queries.ts'
+import { activityUpTo, daySql, firstDayFrom, lastDayBefore, lastDaySql } from './activity.queries.ts'
 
 type Db = Kysely<Database>
 
@@ -26,38 +26,36 @@ const inLiveThread = sql`NOT EXISTS (SELECT 1 FROM threads t WHERE t.id = p.thre
 /**
  * Per district as of `at`: member municipalities, municipalities active in the last four weeks (a post or
  * a "betrifft uns auch"), threads opened and posts written in the last four weeks and in the four before.
- * Reads posts_visible_municipality_created_idx alone: a short range per municipality.
+ * Whole days from activity_days (see activity.queries.ts): 28 days ending with the last day before `at`.
  */
 export async function districtActivity(db: Db, at: Date, district?: string): Promise<DistrictActivity[]> {
-  const recent = new Date(at.getTime() - PERIOD_DAYS * DAY_MS)
-  const before = new Date(at.getTime() - 2 * PERIOD_DAYS * DAY_MS)
-  const only = (alias: string) => (district === undefined ? sql`` : sql`WHERE ${sql.ref(`${alias}.district`)} = ${district}`)
+  const last = lastDayBefore(at)
+  const recent = last - PERIOD_DAYS + 1
+  const before = last - 2 * PERIOD_DAYS + 1
+  const ofDistrict = district === undefined ? undefined : sql`SELECT id FROM municipalities WHERE district = ${district}`
+  const only = district === undefined ? sql`` : sql`WHERE m.district = ${district}`
   const { rows } = await sql<DistrictActivity>`
     WITH per_municipality AS (
-      SELECT p.municipality_id,
-             count(*) FILTER (WHERE p.created_at >= ${recent})::integer AS posts,
-             count(*) FILTER (WHERE p.created_at < ${recent})::integer AS posts_before,
-             count(*) FILTER (WHERE p.position = 1 AND p.created_at >= ${recent})::integer AS threads,
-             count(*) FILTER (WHERE p.position = 1 AND p.created_at < ${recent})::integer AS threads_before
-      FROM (SELECT id FROM municipalities mm ${only('mm')}) mm
-      JOIN posts p ON p.municipality_id = mm.id
-        AND p.created_at >= ${before} AND p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL
-      WHERE ${inLiveThread}
-      GROUP BY p.municipality_id
-    ), marked AS (
-      SELECT DISTINCT municipality_id FROM thread_concerns WHERE created_at >= ${recent} AND created_at < ${at}
+      SELECT a.municipality_id,
+             sum(a.visible_posts) FILTER (WHERE a.day >= ${daySql(recent)})::integer AS posts,
+             sum(a.visible_posts) FILTER (WHERE a.day < ${daySql(recent)})::integer AS posts_before,
+             sum(a.visible_threads) FILTER (WHERE a.day >= ${daySql(recent)})::integer AS threads,
+             sum(a.visible_threads) FILTER (WHERE a.day < ${daySql(recent)})::integer AS threads_before,
+             bool_or(a.marks > 0 AND a.day >= ${daySql(recent)}) AS marked
+      FROM (${activityUpTo(before, at, ofDistrict)}) a
+      WHERE a.municipality_id IS NOT NULL
+      GROUP BY a.municipality_id
     )
     SELECT m.district,
            count(*) FILTER (WHERE m.active OR m.deactivated_at > ${at})::integer AS municipalities,
-           count(*) FILTER (WHERE pm.posts > 0 OR mk.municipality_id IS NOT NULL)::integer AS active_municipalities,
+           count(*) FILTER (WHERE pm.posts > 0 OR pm.marked)::integer AS active_municipalities,
            coalesce(sum(pm.threads), 0)::integer AS threads,
            coalesce(sum(pm.threads_before), 0)::integer AS threads_before,
            coalesce(sum(pm.posts), 0)::integer AS posts,
            coalesce(sum(pm.posts_before), 0)::integer AS posts_before
     FROM municipalities m
     LEFT JOIN per_municipality pm ON pm.municipality_id = m.id
-    LEFT JOIN marked mk ON mk.municipality_id = m.id
-    ${only('m')}
+    ${only}
     GROUP BY m.district
     ORDER BY m.district
   `.execute(db)
@@ -80,20 +78,20 @@ export type DistrictMunicipality = {
  * and their visible posts in the last four weeks, the four before and since `halfYearFrom`.
  */
 export async function municipalitiesOfDistrict(db: Db, district: string, at: Date, halfYearFrom: Date): Promise<DistrictMunicipality[]> {
-  const recent = new Date(at.getTime() - PERIOD_DAYS * DAY_MS)
-  const before = new Date(at.getTime() - 2 * PERIOD_DAYS * DAY_MS)
-  const from = before < halfYearFrom ? before : halfYearFrom
+  const last = lastDayBefore(at)
+  const recent = last - PERIOD_DAYS + 1
+  const before = last - 2 * PERIOD_DAYS + 1
+  const halfYear = firstDayFrom(halfYearFrom)
+  const from = Math.min(before, halfYear)
   const { rows } = await sql<DistrictMunicipality>`
     WITH ms AS (SELECT id FROM municipalities WHERE district = ${district}),
     counts AS (
-      SELECT p.municipality_id,
-             count(*) FILTER (WHERE p.created_at >= ${recent})::integer AS posts,
-             count(*) FILTER (WHERE p.created_at >= ${before} AND p.created_at < ${recent})::integer AS posts_before,
-             count(*) FILTER (WHERE p.created_at >= ${halfYearFrom})::integer AS posts_half_year
-      FROM ms JOIN posts p ON p.municipality_id = ms.id
-        AND p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL
-      WHERE ${inLiveThread}
-      GROUP BY p.municipality_id
+      SELECT a.municipality_id,
+             coalesce(sum(a.visible_posts) FILTER (WHERE a.day >= ${daySql(recent)}), 0)::integer AS posts,
+             coalesce(sum(a.visible_posts) FILTER (WHERE a.day >= ${daySql(before)} AND a.day < ${daySql(recent)}), 0)::integer AS posts_before,
+             coalesce(sum(a.visible_posts) FILTER (WHERE a.day >= ${daySql(halfYear)}), 0)::integer AS posts_half_year
+      FROM (${activityUpTo(from, at, sql`SELECT id FROM ms`)}) a
+      GROUP BY a.municipality_id
     ), marks AS (
       SELECT municipality_id, max(created_at) AS at FROM thread_concerns
       WHERE municipality_id IN (SELECT id FROM ms) AND created_at < ${at}
@@ -123,23 +121,13 @@ export type DistrictWeek = { weeks_ago: number; posts: number; municipalities: n
 
 /** Per week back from `at` (0 = the last 7 days): visible posts of the district and its active municipalities. */
 export async function weeklyDistrictActivity(db: Db, district: string, weeks: number, at: Date): Promise<DistrictWeek[]> {
-  const from = new Date(at.getTime() - weeks * 7 * DAY_MS)
+  const firstDay = lastDayBefore(at) - weeks * 7 + 1
   const { rows } = await sql<DistrictWeek>`
-    WITH ms AS (SELECT id FROM municipalities WHERE district = ${district}),
-    activity AS (
-      SELECT p.municipality_id, p.created_at, true AS is_post
-      FROM ms JOIN posts p ON p.municipality_id = ms.id
-        AND p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL AND p.hidden_at IS NULL
-      WHERE ${inLiveThread}
-      UNION ALL
-      SELECT c.municipality_id, c.created_at, false
-      FROM thread_concerns c
-      WHERE c.municipality_id IN (SELECT id FROM ms) AND c.created_at >= ${from} AND c.created_at < ${at}
-    )
-    SELECT floor(extract(epoch FROM (${at}::timestamptz - created_at)) / 604800)::integer AS weeks_ago,
-           count(*) FILTER (WHERE is_post)::integer AS posts,
-           count(DISTINCT municipality_id)::integer AS municipalities
-    FROM activity
+    SELECT ((${lastDaySql(at)} - a.day) / 7)::integer AS weeks_ago,
+           sum(a.visible_posts)::integer AS posts,
+           count(DISTINCT a.municipality_id)::integer AS municipalities
+    FROM (${activityUpTo(firstDay, at, sql`SELECT id FROM municipalities WHERE district = ${district}`)}) a
+    WHERE a.visible_posts > 0 OR a.marks > 0
     GROUP BY 1
   `.execute(db)
   return rows

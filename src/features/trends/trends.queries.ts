@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import { activityUpTo, lastDayBefore, lastDaySql } from './activity.queries.ts'
 
 type Db = Kysely<Database>
 
@@ -276,45 +277,54 @@ export async function unansweredQuestions(db: Db, from: Date, before: Date, at: 
 
 export type SilentMunicipality = { id: number; name: string; district: string; last_post_at: Date }
 
-/** Municipalities that posted in [from, silentSince) but not in [silentSince, at). */
+/**
+ * Municipalities that posted in [from, silentSince) but not in [silentSince, at): those whose last post
+ * (not deleted) before `at` falls in [from, silentSince). One probe of posts_municipality_created_idx per
+ * active municipality instead of reading months of posts.
+ */
 export async function silentMunicipalities(db: Db, from: Date, silentSince: Date, at: Date): Promise<SilentMunicipality[]> {
   const { rows } = await sql<SilentMunicipality>`
-    SELECT m.id, m.name, m.district, max(p.created_at) AS last_post_at
+    SELECT m.id, m.name, m.district, last_post.at AS last_post_at
     FROM municipalities m
-    JOIN posts p ON p.municipality_id = m.id AND p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL
-    WHERE m.active
-    GROUP BY m.id, m.name, m.district
-    HAVING max(p.created_at) < ${silentSince}
-    ORDER BY max(p.created_at), m.name
+    CROSS JOIN LATERAL (
+      SELECT p.created_at AS at FROM posts p
+      WHERE p.municipality_id = m.id AND p.created_at < ${at} AND p.deleted_at IS NULL
+      ORDER BY p.created_at DESC
+      LIMIT 1
+    ) last_post
+    WHERE m.active AND last_post.at >= ${from} AND last_post.at < ${silentSince}
+    ORDER BY last_post.at, m.name
   `.execute(db)
   return rows
 }
 
 export type WeeklyActivity = { weeks_ago: number; forum: string; posts: number; municipalities: number }
 
-/** Per week back from `at` (0 = the last 7 days) and forum: posts and distinct municipalities. */
+/**
+ * Per week back from `at` (0 = the last 7 days, whole days, see activity.queries.ts) and forum: posts not
+ * deleted in threads not deleted, and the distinct municipalities that wrote them.
+ */
 export async function weeklyActivity(db: Db, weeks: number, at: Date): Promise<WeeklyActivity[]> {
-  const from = new Date(at.getTime() - weeks * 7 * DAY_MS)
+  const firstDay = lastDayBefore(at) - weeks * 7 + 1
   const { rows } = await sql<WeeklyActivity>`
-    SELECT floor(extract(epoch FROM (${at}::timestamptz - p.created_at)) / 604800)::integer AS weeks_ago,
-           f.slug AS forum, count(*)::integer AS posts, count(DISTINCT p.municipality_id)::integer AS municipalities
-    FROM posts p
-    JOIN threads t ON t.id = p.thread_id
-    JOIN forums f ON f.id = t.forum_id
-    WHERE p.created_at >= ${from} AND p.created_at < ${at} AND p.deleted_at IS NULL AND t.deleted_at IS NULL
+    SELECT ((${lastDaySql(at)} - a.day) / 7)::integer AS weeks_ago,
+           f.slug AS forum, sum(a.posts)::integer AS posts, count(DISTINCT a.municipality_id)::integer AS municipalities
+    FROM (${activityUpTo(firstDay, at)}) a
+    JOIN forums f ON f.id = a.forum_id
+    WHERE a.posts > 0
     GROUP BY 1, 2
   `.execute(db)
   return rows
 }
 
-/** Distinct municipalities posting per week back from `at`, all forums together. */
+/** Distinct municipalities with a post (not deleted) per week back from `at`, all forums together. */
 export async function weeklyParticipation(db: Db, weeks: number, at: Date): Promise<{ weeks_ago: number; municipalities: number }[]> {
-  const from = new Date(at.getTime() - weeks * 7 * DAY_MS)
+  const firstDay = lastDayBefore(at) - weeks * 7 + 1
   const { rows } = await sql<{ weeks_ago: number; municipalities: number }>`
-    SELECT floor(extract(epoch FROM (${at}::timestamptz - created_at)) / 604800)::integer AS weeks_ago,
-           count(DISTINCT municipality_id)::integer AS municipalities
-    FROM posts
-    WHERE created_at >= ${from} AND created_at < ${at} AND deleted_at IS NULL AND municipality_id IS NOT NULL
+    SELECT ((${lastDaySql(at)} - a.day) / 7)::integer AS weeks_ago,
+           count(DISTINCT a.municipality_id)::integer AS municipalities
+    FROM (${activityUpTo(firstDay, at)}) a
+    WHERE a.all_posts > 0 AND a.municipality_id IS NOT NULL
     GROUP BY 1
   `.execute(db)
   return rows

@@ -3,16 +3,21 @@ import type { Database } from '../../db/database.ts'
 import type { Locale } from '../../lib/i18n.ts'
 import { t } from '../../lib/i18n.ts'
 import { CHART, chartLine } from './trends.view.ts'
+import { dayDate, lastDayBefore } from './activity.queries.ts'
 import { DAY_MS, forumNames, silentMunicipalities, unansweredQuestions, weeklyActivity, weeklyParticipation } from './trends.queries.ts'
 
 /** The activity charts look back this many weeks. */
 export const ACTIVITY_WEEKS = 26
 
-/** The weeks back from `at`, oldest first: `weeksAgo` 0 is the 7 days before `at`, `week` the day it starts. */
+/**
+ * The weeks back from `at`, oldest first: `weeksAgo` 0 is the 7 days ending with the last day before `at`
+ * (whole UTC days, the day of `at` up to `at`), `week` the day it starts.
+ */
 export function weeksBefore(at: Date, weeks = ACTIVITY_WEEKS) {
+  const last = lastDayBefore(at)
   return Array.from({ length: weeks }, (_, i) => {
     const weeksAgo = weeks - 1 - i
-    return { weeksAgo, week: new Date(at.getTime() - (weeksAgo + 1) * 7 * DAY_MS).toISOString().slice(0, 10) }
+    return { weeksAgo, week: dayDate(last - weeksAgo * 7 - 6) }
   })
 }
 

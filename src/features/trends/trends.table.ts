@@ -47,3 +47,15 @@ export interface TrendWatchAlertsTable {
   municipalities: number
   districts: number
 }
+
+/** Activity per UTC day, municipality and forum, kept by triggers (migration 20261202700000_create_activity_days). */
+export interface ActivityDaysTable {
+  day: Date
+  municipality_id: number | null
+  forum_id: number
+  all_posts: number
+  posts: number
+  visible_posts: number
+  visible_threads: number
+  marks: number
+}

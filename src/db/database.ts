@@ -23,7 +23,14 @@ import type {
   ThreadWatchesTable,
 } from '../features/threads/threads.table.ts'
 import type { UsersTable } from '../features/users/users.table.ts'
-import type { TrendEvidenceTable, TrendIndexStateTable, TrendSurfaceTable } from '../features/trends/trends.table.ts'
+import type {
+  TrendDirtyTable,
+  TrendIndexStateTable,
+  TrendMunicipalityDaysTable,
+  TrendSnapshotTable,
+  TrendStemDaysTable,
+  TrendSurfaceTable,
+} from '../features/trends/trends.table.ts'
 
 export interface Database {
   municipalities: MunicipalitiesTable
@@ -57,7 +64,10 @@ export interface Database {
   unsubscribe_tokens: UnsubscribeTokensTable
   digest_deliveries: DigestDeliveriesTable
   data_exports: DataExportsTable
-  trend_evidence: TrendEvidenceTable
+  trend_municipality_days: TrendMunicipalityDaysTable
+  trend_stem_days: TrendStemDaysTable
+  trend_dirty: TrendDirtyTable
+  trend_snapshot: TrendSnapshotTable
   trend_surface: TrendSurfaceTable
   trend_index_state: TrendIndexStateTable
 }

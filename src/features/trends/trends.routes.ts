@@ -5,7 +5,7 @@ import { t } from '../../lib/i18n.ts'
 import { TREND_VIEWERS } from './trends.access.ts'
 import { radarAsOf } from './trends.radar.ts'
 import { asOfQuery, radarTableParams, stemParams } from './trends.schemas.ts'
-import { dayNumber, dayStart, postsBetween } from './trends.queries.ts'
+import { dayNumber, dayStart, loadSnapshot, postsBetween } from './trends.queries.ts'
 import { trendingAsOf, type TrendingResult } from './trends.service.ts'
 import { stemsOf } from './trends.text.ts'
 import { seriesText, sparkPoints, toCsv } from './trends.view.ts'
@@ -13,6 +13,8 @@ import { seriesText, sparkPoints, toCsv } from './trends.view.ts'
 const viewers = { access: TREND_VIEWERS } as const
 const CACHE_SIZE = 32
 const CACHE_MS = 60_000
+/** The job stores the trends every 5 minutes (trends.job.ts); an older snapshot means it is not running. */
+const SNAPSHOT_MAX_AGE_MS = 10 * 60_000
 
 export default async function trendsRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
   // A snapshot per minute asked for: the page and its CSV exports read the same result.
@@ -24,7 +26,10 @@ export default async function trendsRoutes(app: FastifyInstance, { db, clock }: 
     const key = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString()
     const hit = cache.get(key)
     if (hit && hit.until > now.getTime()) return { result: hit.result, at, asOf: asked }
-    const result = await trendingAsOf(db, new Date(key), now)
+    // The present is what the job computed last, while that is recent: a cold view computes nothing.
+    const stored = asked ? undefined : await loadSnapshot(db)
+    const fresh = stored && stored.at <= now && now.getTime() - stored.at.getTime() < SNAPSHOT_MAX_AGE_MS
+    const result = fresh ? (stored.result as TrendingResult) : await trendingAsOf(db, new Date(key), now)
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
     cache.set(key, { result, until: now.getTime() + CACHE_MS })
     return { result, at, asOf: asked }

@@ -93,8 +93,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       FOR EACH STATEMENT EXECUTE FUNCTION trend_mark_changed_posts()`,
     `CREATE TRIGGER trend_mark_changed_threads AFTER UPDATE ON threads REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION trend_mark_changed_threads()`,
+    // In order of days: a batch of the index run then touches few days' counts.
     `INSERT INTO trend_dirty (municipality_id, day)
-      SELECT DISTINCT municipality_id, ${day('created_at')} FROM posts WHERE municipality_id IS NOT NULL`,
+      SELECT municipality_id, ${day('created_at')} FROM posts WHERE municipality_id IS NOT NULL GROUP BY 2, 1 ORDER BY 2, 1`,
   ]) {
     await sql.raw(statement).execute(db)
   }

@@ -55,7 +55,8 @@ export async function claimDirty(db: Db, limit: number): Promise<MunicipalityDay
 export async function markAllDirty(db: Db) {
   await sql`
     INSERT INTO trend_dirty (municipality_id, day)
-    SELECT DISTINCT municipality_id, floor(extract(epoch FROM created_at) / 86400)::integer FROM posts WHERE municipality_id IS NOT NULL
+    SELECT municipality_id, floor(extract(epoch FROM created_at) / 86400)::integer AS day FROM posts
+    WHERE municipality_id IS NOT NULL GROUP BY 2, 1 ORDER BY 2, 1
   `.execute(db)
 }
 

@@ -110,7 +110,7 @@ export function deltasOf(before: MunicipalityDayRow[], after: MunicipalityDayRow
  * transaction: a crash leaves its marks in place for the next run. Returns how many new posts (not
  * seen by an earlier run) it read.
  */
-export async function indexNewPosts(db: Db, now: Date, batchSize = 2000): Promise<number> {
+export async function indexNewPosts(db: Db, now: Date, batchSize = 5000): Promise<number> {
   let read = 0
   for (;;) {
     const posts = await db.transaction().execute(async (trx) => {

@@ -149,17 +149,20 @@ export async function replaceMunicipalityDays(
  */
 export async function recomputeStemDays(db: Db) {
   await db.transaction().execute(async (trx) => {
+    // Some 100,000 groups of day and stem: in memory, not spilled to disk (the planner guesses far fewer).
+    await sql`SET LOCAL work_mem = '256MB'`.execute(trx)
     await trx.deleteFrom('trend_stem_days').execute()
     await trx.deleteFrom('trend_surface').execute()
+    // One pass over the stored stems for both aggregates.
     await sql`
-      INSERT INTO trend_stem_days (day, stem, municipalities, posts)
-      SELECT t.day, u.stem, count(*), sum(u.posts) FROM trend_municipality_days t, unnest(t.stems, t.posts) AS u(stem, posts)
-      GROUP BY t.day, u.stem
-    `.execute(trx)
-    await sql`
-      INSERT INTO trend_surface (stem, word, uses)
-      SELECT u.stem, u.word, sum(u.posts) FROM trend_municipality_days t, unnest(t.stems, t.words, t.posts) AS u(stem, word, posts)
-      GROUP BY u.stem, u.word
+      WITH g AS (
+        SELECT t.day, u.stem, u.word, count(*)::integer AS municipalities, sum(u.posts)::integer AS posts, GROUPING(t.day) AS all_days
+        FROM trend_municipality_days t, unnest(t.stems, t.words, t.posts) AS u(stem, word, posts)
+        GROUP BY GROUPING SETS ((t.day, u.stem), (u.stem, u.word))
+      ), surface AS (
+        INSERT INTO trend_surface (stem, word, uses) SELECT stem, word, posts FROM g WHERE all_days = 1
+      )
+      INSERT INTO trend_stem_days (day, stem, municipalities, posts) SELECT day, stem, municipalities, posts FROM g WHERE all_days = 0
     `.execute(trx)
   })
 }

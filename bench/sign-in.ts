@@ -17,6 +17,9 @@ export async function enrollTotp(db: Kysely<Database>, email: string, now = new 
     .where('email', '=', email)
     .executeTakeFirst()
   if (Number(updated.numUpdatedRows) !== 1) throw new Error(`no user ${email}`)
+  // Failed attempts of an earlier run (a clock set elsewhere) must not lock the new secret out.
+  const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
+  await db.deleteFrom('login_throttle').where('key', '=', `2fa:${user.id}`).execute()
   return secret
 }
 
@@ -35,8 +38,11 @@ async function formToken(res: Response, path: string): Promise<string> {
   return token
 }
 
-/** Signs in and returns the session cookie; with `totpSecret`, answers the second step with a current code. */
-export async function signIn(origin: string, email: string, password: string, totpSecret?: string): Promise<{ cookie: string }> {
+/**
+ * Signs in and returns the session cookie; with `totpSecret`, answers the second step with the code of
+ * the moment `at` (the app's clock).
+ */
+export async function signIn(origin: string, email: string, password: string, totpSecret?: string, at = new Date()): Promise<{ cookie: string }> {
   const page = await fetch(`${origin}/login`, { headers: BEHIND_TLS_PROXY })
   let cookie = cookiesOf(page)
   const token = await formToken(page, '/login')
@@ -54,13 +60,13 @@ export async function signIn(origin: string, email: string, password: string, to
   const second = await fetch(origin + location, { headers: { ...BEHIND_TLS_PROXY, cookie } })
   cookie = cookiesOf(second, cookie)
   const secondToken = await formToken(second, '/login/2fa')
-  const code = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) }).generate()
+  const code = new TOTP({ algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(totpSecret) }).generate({ timestamp: at.getTime() })
   const done = await fetch(`${origin}/login/2fa`, {
     method: 'POST',
     redirect: 'manual',
     headers: { ...BEHIND_TLS_PROXY, cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: secondToken, code, next: new URL(origin + location).searchParams.get('next') ?? '/' }),
   })
-  if (done.status !== 303) throw new Error(`second factor failed for ${email}: ${done.status}`)
+  if (done.status !== 303) throw new Error(`second factor failed for ${email}: ${done.status} ${(await done.text()).match(/class="[^"]*error[^"]*"[^>]*>([^<]+)/)?.[1] ?? ""}`)
   return { cookie: cookiesOf(done, cookie) }
 }

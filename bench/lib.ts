@@ -23,10 +23,10 @@ import { jobs } from '../src/jobs.ts'
 import { systemClock } from '../src/lib/clock.ts'
 import { createMailer } from '../src/plugins/mailer.ts'
 import { BENCH_MARKER, generate, sizes } from './data.ts'
+import { BEHIND_TLS_PROXY } from './sign-in.ts'
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
-// The app runs as in production, behind a TLS proxy (TRUST_PROXY): without this, Secure cookies are never set.
-export const BEHIND_TLS_PROXY = { 'x-forwarded-proto': 'https' }
+export { BEHIND_TLS_PROXY, signIn } from './sign-in.ts'
 export const BENCH_ORIGIN = 'https://forum.bench.invalid'
 
 /** What the app process reports once it listens; `extra` is whatever the script's `prepare` returned. */
@@ -230,22 +230,6 @@ export async function csrfToken(origin: string, path: string, session: { cookie:
   const token = (await res.text()).match(/name="_csrf" value="([^"]+)"/)?.[1]
   if (!token) throw new Error(`no CSRF token on ${path} (${res.status})`)
   return token
-}
-
-/** Signs in through the real form (CSRF token and all) and returns the session cookie. */
-export async function signIn(origin: string, email: string, password: string, headers: Record<string, string> = {}): Promise<{ cookie: string }> {
-  const page = await fetch(`${origin}/login`, { headers: { ...BEHIND_TLS_PROXY, ...headers } })
-  const anonymous = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
-  const token = (await page.text()).match(/name="_csrf" value="([^"]+)"/)?.[1]
-  if (!token) throw new Error(`no CSRF token on /login (${page.status})`)
-  const res = await fetch(`${origin}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { ...BEHIND_TLS_PROXY, ...headers, cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: token, email, password }),
-  })
-  if (res.status !== 303) throw new Error(`sign-in failed for ${email}: ${res.status}`)
-  return { cookie: res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') }
 }
 
 /** A random address from TEST-NET-3 (RFC 5737): it only labels requests, nothing is sent there. */

@@ -76,7 +76,7 @@ export async function signInMembers(origin: string, extra: SoakExtra, count: num
         const email = emails[next++]!
         // Each member works from the address of their own town hall.
         const address = randomAddress()
-        const session = await signIn(origin, email, extra.password, { 'x-forwarded-for': address })
+        const session = await signIn(origin, email, extra.password, { headers: { 'x-forwarded-for': address } })
         const token = await csrfToken(origin, `/threads/${extra.threads[0]}/reply`, session)
         members.push({ email, cookie: session.cookie, token, address, replies: 0 })
       }

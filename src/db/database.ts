@@ -25,8 +25,11 @@ import type {
 import type { UsersTable } from '../features/users/users.table.ts'
 import type {
   ActivityDaysTable,
-  TrendEvidenceTable,
+  TrendDirtyTable,
   TrendIndexStateTable,
+  TrendMunicipalityDaysTable,
+  TrendSnapshotTable,
+  TrendStemDaysTable,
   TrendSurfaceTable,
   TrendWatchAlertsTable,
   TrendWatchTermsTable,
@@ -64,7 +67,10 @@ export interface Database {
   unsubscribe_tokens: UnsubscribeTokensTable
   digest_deliveries: DigestDeliveriesTable
   data_exports: DataExportsTable
-  trend_evidence: TrendEvidenceTable
+  trend_municipality_days: TrendMunicipalityDaysTable
+  trend_stem_days: TrendStemDaysTable
+  trend_dirty: TrendDirtyTable
+  trend_snapshot: TrendSnapshotTable
   trend_surface: TrendSurfaceTable
   trend_index_state: TrendIndexStateTable
   activity_days: ActivityDaysTable

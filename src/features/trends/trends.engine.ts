@@ -35,8 +35,19 @@ export const TREND_SETTINGS = {
 
 export type TrendSettings = typeof TREND_SETTINGS
 
+/** What detection reads: municipality-days per stem and day, and the points of the stems it looks at closely. */
+export interface Evidence {
+  stems(): Iterable<string>
+  /** Municipality-days of `stem` on days in [from, to). */
+  count(stem: string, from: number, to: number): number
+  /** All municipality-days of all stems on days in [from, to). */
+  total(from: number, to: number): number
+  /** The points of `stem` on days in [from, to), sorted by day (see stemsToInspect). */
+  points(stem: string, from: number, to: number): EvidencePoint[]
+}
+
 /** Evidence of all stems, each sorted by day, with the total municipality-days per day. */
-export class EvidenceStore {
+export class EvidenceStore implements Evidence {
   readonly byStem = new Map<string, EvidencePoint[]>()
   private readonly totals = new Map<number, number>()
   private prefix: { days: number[]; sums: number[] } | undefined
@@ -93,6 +104,76 @@ export class EvidenceStore {
     for (let d = from; d < to; d++) out.push(this.totals.get(d) ?? 0)
     return out
   }
+
+  stems(): Iterable<string> {
+    return this.byStem.keys()
+  }
+
+  count(stem: string, from: number, to: number): number {
+    const points = this.byStem.get(stem)
+    return points ? lowerBoundPoints(points, to) - lowerBoundPoints(points, from) : 0
+  }
+
+  points(stem: string, from: number, to: number): EvidencePoint[] {
+    const points = this.byStem.get(stem) ?? []
+    return points.slice(lowerBoundPoints(points, from), lowerBoundPoints(points, to))
+  }
+}
+
+/**
+ * Evidence as the index keeps it: municipality-days per stem and day, and the points only of the stems
+ * that stemsToInspect names (loaded afterwards with setPoints). Call seal() after adding the counts.
+ */
+export class DailyEvidence implements Evidence {
+  private readonly counts = new Map<string, Map<number, number>>()
+  private readonly sealed = new Map<string, { days: number[]; sums: number[] }>()
+  private readonly totals = new Map<number, number>()
+  private readonly detail = new Map<string, EvidencePoint[]>()
+  private totalPrefix: { days: number[]; sums: number[] } | undefined
+
+  add(stem: string, day: number, municipalities: number) {
+    let byDay = this.counts.get(stem)
+    if (!byDay) this.counts.set(stem, (byDay = new Map()))
+    byDay.set(day, (byDay.get(day) ?? 0) + municipalities)
+    this.totals.set(day, (this.totals.get(day) ?? 0) + municipalities)
+  }
+
+  seal() {
+    for (const [stem, byDay] of this.counts) this.sealed.set(stem, prefixSums(byDay))
+    this.totalPrefix = prefixSums(this.totals)
+  }
+
+  /** Points of `stem`, sorted by day and municipality. */
+  setPoints(stem: string, points: EvidencePoint[]) {
+    this.detail.set(stem, points.sort((a, b) => a.day - b.day || a.municipality - b.municipality))
+  }
+
+  stems(): Iterable<string> {
+    return this.sealed.keys()
+  }
+
+  count(stem: string, from: number, to: number): number {
+    const s = this.sealed.get(stem)
+    return s ? s.sums[lowerBound(s.days, to)]! - s.sums[lowerBound(s.days, from)]! : 0
+  }
+
+  total(from: number, to: number): number {
+    const { days, sums } = this.totalPrefix ?? prefixSums(this.totals)
+    return sums[lowerBound(days, to)]! - sums[lowerBound(days, from)]!
+  }
+
+  points(stem: string, from: number, to: number): EvidencePoint[] {
+    const points = this.detail.get(stem)
+    if (!points) throw new Error(`points of ${stem} were not loaded`)
+    return points.slice(lowerBoundPoints(points, from), lowerBoundPoints(points, to))
+  }
+}
+
+function prefixSums(byDay: Map<number, number>): { days: number[]; sums: number[] } {
+  const days = [...byDay.keys()].sort((a, b) => a - b)
+  const sums = [0]
+  for (const d of days) sums.push(sums[sums.length - 1]! + byDay.get(d)!)
+  return { days, sums }
 }
 
 function lowerBound(days: number[], value: number): number {
@@ -179,43 +260,63 @@ export type Theme = {
   members: TermSignal[]
 }
 
-/**
- * The significant rising stems as of day `today` (evidence of `today` is what was written before the
- * moment asked for), best first.
- */
-export function detectSignals(
-  store: EvidenceStore,
-  today: number,
-  districtOf: (municipality: number) => string | undefined,
-  settings: TrendSettings = TREND_SETTINGS,
-): TermSignal[] {
+type WindowTest = { w: number; start: number; baseStart: number; A: number; B: number }
+
+function windowsOf(store: Evidence, today: number, settings: TrendSettings): { end: number; windows: WindowTest[] } {
   const end = today + 1
   const windows = settings.windows.map((w) => {
     const start = end - w
     const baseStart = start - settings.baselineDays
     return { w, start, baseStart, A: store.total(start, end), B: store.total(baseStart, start) }
   })
+  return { end, windows }
+}
+
+/** The windows in which a stem's counts alone rise enough and are significant (breadth is checked on its points). */
+function* countSignals(store: Evidence, stem: string, end: number, windows: WindowTest[], settings: TrendSettings) {
+  if (store.count(stem, end - settings.windows[settings.windows.length - 1]!, end) === 0) return
+  for (const win of windows) {
+    if (win.A === 0 || win.B < win.A * settings.minBaselineRatio) continue
+    const a = store.count(stem, win.start, end)
+    if (a < settings.minMunicipalities) continue
+    const b = store.count(stem, win.baseStart, win.start)
+    const rise = a / win.A / ((b + 0.5) / win.B)
+    if (rise < settings.minRise) continue
+    const g2 = logLikelihood(a, win.A, b, win.B)
+    if (g2 < settings.minG2) continue
+    yield { win, a, b, rise, g2 }
+  }
+}
+
+/** The stems whose points detectSignals reads: those rising significantly in some window as of `today`. */
+export function stemsToInspect(store: Evidence, today: number, settings: TrendSettings = TREND_SETTINGS): string[] {
+  const { end, windows } = windowsOf(store, today, settings)
+  const out: string[] = []
+  for (const stem of store.stems()) if (!countSignals(store, stem, end, windows, settings).next().done) out.push(stem)
+  return out
+}
+
+/**
+ * The significant rising stems as of day `today` (evidence of `today` is what was written before the
+ * moment asked for), best first.
+ */
+export function detectSignals(
+  store: Evidence,
+  today: number,
+  districtOf: (municipality: number) => string | undefined,
+  settings: TrendSettings = TREND_SETTINGS,
+): TermSignal[] {
+  const { end, windows } = windowsOf(store, today, settings)
   const signals: TermSignal[] = []
-  for (const [stem, points] of store.byStem) {
-    const iEnd = lowerBoundPoints(points, end)
-    if (iEnd === 0 || points[iEnd - 1]!.day < end - settings.windows[settings.windows.length - 1]!) continue
+  for (const stem of store.stems()) {
     let best: TermSignal | undefined
-    for (const win of windows) {
-      if (win.A === 0 || win.B < win.A * settings.minBaselineRatio) continue
-      const iStart = lowerBoundPoints(points, win.start)
-      const a = iEnd - iStart
-      if (a < settings.minMunicipalities) continue
-      const b = iStart - lowerBoundPoints(points, win.baseStart)
-      const rise = a / win.A / ((b + 0.5) / win.B)
-      if (rise < settings.minRise) continue
-      const g2 = logLikelihood(a, win.A, b, win.B)
-      if (g2 < settings.minG2 || (best && best.g2 >= g2)) continue
+    for (const { win, a, b, rise, g2 } of countSignals(store, stem, end, windows, settings)) {
+      if (best && best.g2 >= g2) continue
       const municipalities = new Set<number>()
       const districts = new Set<string>()
       const keys = new Set<string>()
       let posts = 0
-      for (let i = iStart; i < iEnd; i++) {
-        const p = points[i]!
+      for (const p of store.points(stem, win.start, end)) {
         municipalities.add(p.municipality)
         const d = districtOf(p.municipality)
         if (d !== undefined) districts.add(d)
@@ -269,7 +370,7 @@ export function groupThemes(
 
 /** Signals grouped into themes by their municipality-days (see groupThemes). */
 export function detectThemes(
-  store: EvidenceStore,
+  store: Evidence,
   today: number,
   districtOf: (municipality: number) => string | undefined,
   settings: TrendSettings = TREND_SETTINGS,
@@ -285,9 +386,9 @@ function overlap<T>(a: Set<T>, b: Set<T>): number {
   return n / small.size
 }
 /** Municipality-days per day of a stem over [from, to). */
-export function seriesOf(store: EvidenceStore, stem: string, from: number, to: number): number[] {
-  const out = new Array<number>(to - from).fill(0)
-  for (const p of store.byStem.get(stem) ?? []) if (p.day >= from && p.day < to) out[p.day - from]!++
+export function seriesOf(store: Evidence, stem: string, from: number, to: number): number[] {
+  const out: number[] = []
+  for (let d = from; d < to; d++) out.push(store.count(stem, d, d + 1))
   return out
 }
 

@@ -1,17 +1,18 @@
 import type { AppDeps } from '../../app.ts'
 import type { Job } from '../jobs/jobs.service.ts'
-import { indexNewPosts } from './trends.service.ts'
+import { indexAndSnapshot } from './trends.service.ts'
 import { runWatchlistRound } from './watchlist.service.ts'
 
 /**
- * Scheduled job (src/jobs.ts): adds the posts written since the last run
- * to the trend evidence, so the dashboard's first view of a day does not pay for a day's posts.
+ * Scheduled job (src/jobs.ts): re-derives the municipality-days that new, edited, deleted or hidden
+ * posts marked, then stores the trends as of now, so the dashboard's first view neither pays for a
+ * day's posts nor computes the trends.
  */
 export const trendIndexJob = {
   name: 'trends.index',
   everyMs: 5 * 60_000,
   async run(deps: Pick<AppDeps, 'db'>, now: Date): Promise<void> {
-    await indexNewPosts(deps.db, now)
+    await indexAndSnapshot(deps.db, now)
   },
 } satisfies Job
 

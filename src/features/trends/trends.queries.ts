@@ -11,7 +11,7 @@ export const dayStart = (n: number) => new Date(n * DAY_MS)
 export const dayIso = (n: number) => dayStart(n).toISOString().slice(0, 10)
 
 // ---------------------------------------------------------------------------------------------
-// Index: posts become evidence rows
+// Index: municipality-days marked by the triggers (see the migration) are re-derived from their posts
 // ---------------------------------------------------------------------------------------------
 
 export type IndexablePost = {
@@ -23,78 +23,173 @@ export type IndexablePost = {
   title: string | null
 }
 
-export async function lastIndexedPostId(db: Db): Promise<number> {
-  const row = await db.selectFrom('trend_index_state').select('last_post_id').where('id', '=', 1).executeTakeFirst()
-  return row?.last_post_id ?? 0
+export type MunicipalityDay = { municipality_id: number; day: number }
+export type MunicipalityDayRow = MunicipalityDay & { stems: string[]; words: string[]; posts: number[] }
+
+/**
+ * Locks the index for this transaction (one index run at a time, whoever starts it) and returns the
+ * highest post id it has seen.
+ */
+export async function lockIndex(db: Db, now: Date): Promise<number> {
+  await db
+    .insertInto('trend_index_state')
+    .values({ id: 1, last_post_id: 0, updated_at: now })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
+  const row = await db.selectFrom('trend_index_state').select('last_post_id').where('id', '=', 1).forUpdate().executeTakeFirstOrThrow()
+  return row.last_post_id
 }
 
-/** Visible posts of municipalities after `afterId`, oldest id first; the opening post carries the thread title. */
-export async function postsToIndex(db: Db, afterId: number, upToId: number): Promise<IndexablePost[]> {
+export async function markIndexed(db: Db, lastPostId: number, now: Date) {
+  await db.updateTable('trend_index_state').set({ last_post_id: lastPostId, updated_at: now }).where('id', '=', 1).execute()
+}
+
+/** Takes up to `limit` of the oldest marks; they come back if the transaction fails. */
+export async function claimDirty(db: Db, limit: number): Promise<MunicipalityDay[]> {
   return db
-    .selectFrom('posts')
-    .innerJoin('threads', 'threads.id', 'posts.thread_id')
-    .select([
-      'posts.id',
-      'posts.thread_id',
-      'posts.municipality_id',
-      'posts.created_at',
-      'posts.body',
-      sql<string | null>`CASE WHEN posts.position = 1 THEN threads.title END`.as('title'),
-    ])
-    .where('posts.id', '>', afterId)
-    .where('posts.id', '<=', upToId)
-    .where('posts.deleted_at', 'is', null)
-    .where('posts.hidden_at', 'is', null)
-    .where('threads.deleted_at', 'is', null)
+    .deleteFrom('trend_dirty')
+    .where('id', 'in', (eb) => eb.selectFrom('trend_dirty').select('id').orderBy('id').limit(limit))
+    .returning(['municipality_id', 'day'])
     .execute()
 }
 
-/** Highest post id at all (so a batch of only invisible posts still moves the index on). */
-export async function maxPostIdUpTo(db: Db, afterId: number, limit: number): Promise<number | null> {
-  const row = await db
-    .selectFrom((eb) => eb.selectFrom('posts').select('id').where('id', '>', afterId).orderBy('id').limit(limit).as('p'))
-    .select((eb) => eb.fn.max('p.id').as('max'))
-    .executeTakeFirst()
-  return row?.max ?? null
+export async function markAllDirty(db: Db) {
+  await sql`
+    INSERT INTO trend_dirty (municipality_id, day)
+    SELECT municipality_id, floor(extract(epoch FROM created_at) / 86400)::integer AS day FROM posts
+    WHERE municipality_id IS NOT NULL GROUP BY 2, 1 ORDER BY 2, 1
+  `.execute(db)
 }
 
-export type EvidenceRow = { day: number; stem: string; municipality_id: number; posts: number }
-export type SurfaceRow = { stem: string; word: string; uses: number }
+const pairsJson = (pairs: MunicipalityDay[]) => JSON.stringify(pairs.map((p) => ({ m: p.municipality_id, d: p.day })))
 
-/** Adds evidence and written forms, and moves the index to `lastPostId`, in one transaction. */
-export async function addEvidence(db: Db, evidence: EvidenceRow[], surface: SurfaceRow[], lastPostId: number, now: Date) {
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < evidence.length; i += 20_000) {
-      const chunk = JSON.stringify(evidence.slice(i, i + 20_000))
-      await sql`
-        INSERT INTO trend_evidence (day, stem, municipality_id, posts)
-        SELECT date '1970-01-01' + x.day, x.stem, x.municipality_id, x.posts
-        FROM json_to_recordset(${chunk}::json) AS x(day integer, stem text, municipality_id integer, posts integer)
-        ON CONFLICT (stem, day, municipality_id) DO UPDATE SET posts = trend_evidence.posts + EXCLUDED.posts
-      `.execute(trx)
-    }
-    for (let i = 0; i < surface.length; i += 20_000) {
-      const chunk = JSON.stringify(surface.slice(i, i + 20_000))
-      await sql`
-        INSERT INTO trend_surface (stem, word, uses)
-        SELECT x.stem, x.word, x.uses FROM json_to_recordset(${chunk}::json) AS x(stem text, word text, uses integer)
-        ON CONFLICT (stem, word) DO UPDATE SET uses = trend_surface.uses + EXCLUDED.uses
-      `.execute(trx)
-    }
-    await trx
-      .insertInto('trend_index_state')
-      .values({ id: 1, last_post_id: lastPostId, updated_at: now })
-      .onConflict((oc) => oc.column('id').doUpdateSet({ last_post_id: lastPostId, updated_at: now }))
-      .execute()
-  })
+export async function municipalityDays(db: Db, pairs: MunicipalityDay[]): Promise<MunicipalityDayRow[]> {
+  if (pairs.length === 0) return []
+  const { rows } = await sql<MunicipalityDayRow>`
+    SELECT t.day, t.municipality_id, t.stems, t.words, t.posts
+    FROM json_to_recordset(${pairsJson(pairs)}::json) AS md(m integer, d integer)
+    JOIN trend_municipality_days t ON t.day = md.d AND t.municipality_id = md.m
+  `.execute(db)
+  return rows
 }
 
-export async function clearEvidence(db: Db) {
+/** The visible posts of these municipality-days; the opening post carries the thread title. */
+export async function postsOfDays(db: Db, pairs: MunicipalityDay[]): Promise<IndexablePost[]> {
+  if (pairs.length === 0) return []
+  const { rows } = await sql<IndexablePost>`
+    SELECT p.id, p.thread_id, p.municipality_id, p.created_at, p.body, CASE WHEN p.position = 1 THEN t.title END AS title
+    FROM (SELECT DISTINCT m, d FROM json_to_recordset(${pairsJson(pairs)}::json) AS x(m integer, d integer)) AS md
+    JOIN posts p ON p.municipality_id = md.m
+      AND p.created_at >= timestamptz '1970-01-01 00:00:00+00' + md.d * interval '1 day'
+      AND p.created_at < timestamptz '1970-01-01 00:00:00+00' + (md.d + 1) * interval '1 day'
+    JOIN threads t ON t.id = p.thread_id
+    WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.deleted_at IS NULL
+  `.execute(db)
+  return rows
+}
+
+export type StemDayDelta = { day: number; stem: string; municipalities: number; posts: number }
+export type SurfaceDelta = { stem: string; word: string; uses: number }
+
+/** Replaces these municipality-days by `rows` and applies the deltas to the day counts and written forms. */
+export async function replaceMunicipalityDays(
+  db: Db,
+  pairs: MunicipalityDay[],
+  rows: MunicipalityDayRow[],
+  stemDays: StemDayDelta[],
+  surface: SurfaceDelta[],
+) {
+  if (pairs.length > 0) {
+    await sql`
+      DELETE FROM trend_municipality_days t USING json_to_recordset(${pairsJson(pairs)}::json) AS md(m integer, d integer)
+      WHERE t.day = md.d AND t.municipality_id = md.m
+    `.execute(db)
+  }
+  for (let i = 0; i < rows.length; i += 5000) {
+    // Stems and words never contain spaces (see trends.text.ts).
+    const chunk = JSON.stringify(
+      rows.slice(i, i + 5000).map((r) => ({ m: r.municipality_id, d: r.day, s: r.stems.join(' '), w: r.words.join(' '), p: r.posts.join(' ') })),
+    )
+    await sql`
+      INSERT INTO trend_municipality_days (day, municipality_id, stems, words, posts)
+      SELECT x.d, x.m, string_to_array(x.s, ' '), string_to_array(x.w, ' '), string_to_array(x.p, ' ')::integer[]
+      FROM json_to_recordset(${chunk}::json) AS x(m integer, d integer, s text, w text, p text)
+    `.execute(db)
+  }
+  for (let i = 0; i < stemDays.length; i += 20_000) {
+    const chunk = JSON.stringify(stemDays.slice(i, i + 20_000))
+    await sql`
+      INSERT INTO trend_stem_days (day, stem, municipalities, posts)
+      SELECT x.day, x.stem, x.municipalities, x.posts
+      FROM json_to_recordset(${chunk}::json) AS x(day integer, stem text, municipalities integer, posts integer)
+      ON CONFLICT (day, stem) DO UPDATE
+        SET municipalities = trend_stem_days.municipalities + EXCLUDED.municipalities, posts = trend_stem_days.posts + EXCLUDED.posts
+    `.execute(db)
+    await sql`
+      DELETE FROM trend_stem_days t USING json_to_recordset(${chunk}::json) AS x(day integer, stem text)
+      WHERE t.day = x.day AND t.stem = x.stem AND t.municipalities <= 0
+    `.execute(db)
+  }
+  for (let i = 0; i < surface.length; i += 20_000) {
+    const chunk = JSON.stringify(surface.slice(i, i + 20_000))
+    await sql`
+      INSERT INTO trend_surface (stem, word, uses)
+      SELECT x.stem, x.word, x.uses FROM json_to_recordset(${chunk}::json) AS x(stem text, word text, uses integer)
+      ON CONFLICT (stem, word) DO UPDATE SET uses = trend_surface.uses + EXCLUDED.uses
+    `.execute(db)
+    await sql`
+      DELETE FROM trend_surface t USING json_to_recordset(${chunk}::json) AS x(stem text, word text)
+      WHERE t.stem = x.stem AND t.word = x.word AND t.uses <= 0
+    `.execute(db)
+  }
+}
+
+/**
+ * Full recomputation: the day counts and written forms aggregated again from the stored stems of every
+ * municipality-day, in SQL; no text is read or stemmed.
+ */
+export async function recomputeStemDays(db: Db) {
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('trend_evidence').execute()
+    // Some 100,000 groups of day and stem: in memory, not spilled to disk (the planner guesses far fewer).
+    await sql`SET LOCAL work_mem = '256MB'`.execute(trx)
+    await trx.deleteFrom('trend_stem_days').execute()
     await trx.deleteFrom('trend_surface').execute()
-    await trx.deleteFrom('trend_index_state').execute()
+    // One pass over the stored stems for both aggregates.
+    await sql`
+      WITH g AS (
+        SELECT t.day, u.stem, u.word, count(*)::integer AS municipalities, sum(u.posts)::integer AS posts, GROUPING(t.day) AS all_days
+        FROM trend_municipality_days t, unnest(t.stems, t.words, t.posts) AS u(stem, word, posts)
+        GROUP BY GROUPING SETS ((t.day, u.stem), (u.stem, u.word))
+      ), surface AS (
+        INSERT INTO trend_surface (stem, word, uses) SELECT stem, word, posts FROM g WHERE all_days = 1
+      )
+      INSERT INTO trend_stem_days (day, stem, municipalities, posts) SELECT day, stem, municipalities, posts FROM g WHERE all_days = 0
+    `.execute(trx)
   })
+}
+
+/** Throws the whole index away and marks every municipality-day with posts, so the next run derives it from the text. */
+export async function clearIndex(db: Db) {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('trend_municipality_days').execute()
+    await trx.deleteFrom('trend_stem_days').execute()
+    await trx.deleteFrom('trend_surface').execute()
+    await trx.deleteFrom('trend_dirty').execute()
+    await trx.deleteFrom('trend_snapshot').execute()
+    await markAllDirty(trx)
+  })
+}
+
+export async function saveSnapshot(db: Db, at: Date, result: unknown) {
+  await db
+    .insertInto('trend_snapshot')
+    .values({ id: 1, at, result: JSON.stringify(result) })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ at, result: JSON.stringify(result) }))
+    .execute()
+}
+
+export async function loadSnapshot(db: Db): Promise<{ at: Date; result: unknown } | undefined> {
+  return db.selectFrom('trend_snapshot').select(['at', 'result']).where('id', '=', 1).executeTakeFirst()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,7 +197,7 @@ export async function clearEvidence(db: Db) {
 // ---------------------------------------------------------------------------------------------
 
 /** Posts of the day of `at` written before `at` (the partial day is read live, not from the index). */
-export async function postsOfPartialDay(db: Db, from: Date, at: Date, upToId: number): Promise<IndexablePost[]> {
+export async function postsOfPartialDay(db: Db, from: Date, at: Date): Promise<IndexablePost[]> {
   return db
     .selectFrom('posts')
     .innerJoin('threads', 'threads.id', 'posts.thread_id')
@@ -116,7 +211,6 @@ export async function postsOfPartialDay(db: Db, from: Date, at: Date, upToId: nu
     ])
     .where('posts.created_at', '>=', from)
     .where('posts.created_at', '<', at)
-    .where('posts.id', '<=', upToId)
     .where('posts.deleted_at', 'is', null)
     .where('posts.hidden_at', 'is', null)
     .where('threads.deleted_at', 'is', null)
@@ -217,18 +311,27 @@ export async function postsOfMunicipalityDays(db: Db, pairs: { municipality_id: 
   return rows
 }
 
-export type StemEvidence = { stem: string; days: number[]; municipalities: number[]; posts: number[] }
+export type StemDayCount = { day: number; stem: string; municipalities: number }
 
-/** Evidence of whole days in [fromDay, toDay), one row per stem with its points sorted by day. */
-export async function evidenceByStem(db: Db, fromDay: number, toDay: number): Promise<StemEvidence[]> {
-  const { rows } = await sql<StemEvidence>`
-    SELECT stem,
-           array_agg(day - date '1970-01-01' ORDER BY day, municipality_id) AS days,
-           array_agg(municipality_id ORDER BY day, municipality_id) AS municipalities,
-           array_agg(posts ORDER BY day, municipality_id) AS posts
-    FROM trend_evidence
-    WHERE day >= date '1970-01-01' + ${fromDay}::integer AND day < date '1970-01-01' + ${toDay}::integer
-    GROUP BY stem
+/** Municipality-days per stem and whole day in [fromDay, toDay). */
+export async function stemDays(db: Db, fromDay: number, toDay: number): Promise<StemDayCount[]> {
+  return db
+    .selectFrom('trend_stem_days')
+    .select(['day', 'stem', 'municipalities'])
+    .where('day', '>=', fromDay)
+    .where('day', '<', toDay)
+    .execute()
+}
+
+export type StemPoint = { stem: string; day: number; municipality_id: number; posts: number }
+
+/** The municipality-days of some stems on whole days in [fromDay, toDay). */
+export async function stemPoints(db: Db, stems: string[], fromDay: number, toDay: number): Promise<StemPoint[]> {
+  if (stems.length === 0) return []
+  const { rows } = await sql<StemPoint>`
+    SELECT u.stem, t.day, t.municipality_id, u.posts
+    FROM trend_municipality_days t, unnest(t.stems, t.posts) AS u(stem, posts)
+    WHERE t.day >= ${fromDay}::integer AND t.day < ${toDay}::integer AND t.stems && ${stems}::text[] AND u.stem = ANY(${stems}::text[])
   `.execute(db)
   return rows
 }

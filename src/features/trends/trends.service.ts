@@ -1,33 +1,43 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import {
+  DailyEvidence,
   detectSignals,
-  EvidenceStore,
+  type Evidence,
+  type EvidencePoint,
   groupThemes,
   rankThreads,
   seriesOf,
+  stemsToInspect,
   type TermSignal,
   THREAD_SETTINGS,
   TREND_SETTINGS,
   withoutBusiestThread,
 } from './trends.engine.ts'
 import {
-  addEvidence,
-  clearEvidence,
+  claimDirty,
+  clearIndex,
   DAY_MS,
   dayIso,
   dayNumber,
   dayStart,
-  type EvidenceRow,
-  evidenceByStem,
   type IndexablePost,
-  lastIndexedPostId,
-  maxPostIdUpTo,
+  lockIndex,
+  markIndexed,
+  type MunicipalityDay,
+  type MunicipalityDayRow,
+  municipalityDays,
   municipalityDistricts,
+  postsOfDays,
   postsOfMunicipalityDays,
   postsOfPartialDay,
-  postsToIndex,
-  type SurfaceRow,
+  recomputeStemDays,
+  replaceMunicipalityDays,
+  saveSnapshot,
+  type StemDayDelta,
+  stemDays,
+  stemPoints,
+  type SurfaceDelta,
   surfaceWords,
   threadParticipation,
   threadsById,
@@ -36,67 +46,142 @@ import { stemsOf } from './trends.text.ts'
 
 type Db = Kysely<Database>
 
-/** Evidence of some posts: per day, stem and municipality the number of posts, and the written forms. */
-export function evidenceOfPosts(posts: IndexablePost[]): { evidence: EvidenceRow[]; surface: SurfaceRow[] } {
-  const evidence = new Map<string, EvidenceRow>()
-  const surface = new Map<string, SurfaceRow>()
+/** Per municipality-day: its stems, how many posts used each and the written form used most. */
+export function municipalityDaysOfPosts(posts: IndexablePost[]): MunicipalityDayRow[] {
+  const days = new Map<string, { municipality_id: number; day: number; stems: Map<string, { posts: number; words: Map<string, number> }> }>()
   for (const post of posts) {
     if (post.municipality_id === null) continue
     const day = dayNumber(new Date(post.created_at))
+    const key = `${post.municipality_id}|${day}`
+    let md = days.get(key)
+    if (!md) days.set(key, (md = { municipality_id: post.municipality_id, day, stems: new Map() }))
     const text = post.title ? `${post.title}\n${post.body}` : post.body
     for (const [stem, word] of stemsOf(text)) {
-      const key = `${day}|${post.municipality_id}|${stem}`
-      const row = evidence.get(key)
-      if (row) row.posts++
-      else evidence.set(key, { day, stem, municipality_id: post.municipality_id, posts: 1 })
-      const skey = `${stem}|${word}`
-      const s = surface.get(skey)
-      if (s) s.uses++
-      else surface.set(skey, { stem, word, uses: 1 })
+      let s = md.stems.get(stem)
+      if (!s) md.stems.set(stem, (s = { posts: 0, words: new Map() }))
+      s.posts++
+      s.words.set(word, (s.words.get(word) ?? 0) + 1)
     }
   }
-  return { evidence: [...evidence.values()], surface: [...surface.values()] }
+  return [...days.values()].map(({ municipality_id, day, stems }) => {
+    const entries = [...stems].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return {
+      municipality_id,
+      day,
+      stems: entries.map(([stem]) => stem),
+      // The first of the most used forms: the order of first use breaks ties.
+      words: entries.map(([, s]) => [...s.words].reduce((best, w) => (w[1] > best[1] ? w : best))[0]),
+      posts: entries.map(([, s]) => s.posts),
+    }
+  })
 }
 
-/** Adds the posts written since the last run to the evidence; returns how many posts it read. */
+/** What replacing `before` by `after` changes in the day counts and in the written forms. */
+export function deltasOf(before: MunicipalityDayRow[], after: MunicipalityDayRow[]): { stemDays: StemDayDelta[]; surface: SurfaceDelta[] } {
+  const stemDays = new Map<string, StemDayDelta>()
+  const surface = new Map<string, SurfaceDelta>()
+  const apply = (rows: MunicipalityDayRow[], sign: 1 | -1) => {
+    for (const row of rows) {
+      row.stems.forEach((stem, i) => {
+        const key = `${row.day}|${stem}`
+        const d = stemDays.get(key) ?? { day: row.day, stem, municipalities: 0, posts: 0 }
+        d.municipalities += sign
+        d.posts += sign * row.posts[i]!
+        stemDays.set(key, d)
+        const word = row.words[i]!
+        const skey = `${stem}|${word}`
+        const s = surface.get(skey) ?? { stem, word, uses: 0 }
+        s.uses += sign * row.posts[i]!
+        surface.set(skey, s)
+      })
+    }
+  }
+  apply(before, -1)
+  apply(after, 1)
+  return {
+    stemDays: [...stemDays.values()].filter((d) => d.municipalities !== 0 || d.posts !== 0),
+    surface: [...surface.values()].filter((s) => s.uses !== 0),
+  }
+}
+
+/**
+ * Brings the index up to date: every municipality-day that new, edited, deleted or hidden posts (or a
+ * renamed, hidden or deleted thread) marked is derived again from its visible posts. Each batch is one
+ * transaction: a crash leaves its marks in place for the next run. Returns how many new posts (not
+ * seen by an earlier run) it read.
+ */
 export async function indexNewPosts(db: Db, now: Date, batchSize = 5000): Promise<number> {
-  let last = await lastIndexedPostId(db)
   let read = 0
   for (;;) {
-    const upTo = await maxPostIdUpTo(db, last, batchSize)
-    if (upTo === null) break
-    const posts = await postsToIndex(db, last, upTo)
-    const { evidence, surface } = evidenceOfPosts(posts)
-    await addEvidence(db, evidence, surface, upTo, now)
-    read += posts.length
-    last = upTo
+    const posts = await db.transaction().execute(async (trx) => {
+      const seen = await lockIndex(trx, now)
+      const claimed = await claimDirty(trx, batchSize)
+      if (claimed.length === 0) return null
+      const pairs = uniquePairs(claimed)
+      const before = await municipalityDays(trx, pairs)
+      const posts = await postsOfDays(trx, pairs)
+      const after = municipalityDaysOfPosts(posts)
+      const { stemDays, surface } = deltasOf(before, after)
+      await replaceMunicipalityDays(trx, pairs, after, stemDays, surface)
+      const newest = posts.reduce((max, p) => Math.max(max, p.id), seen)
+      await markIndexed(trx, newest, now)
+      return posts.filter((p) => p.id > seen).length
+    })
+    if (posts === null) break
+    read += posts
   }
   return read
 }
 
-/** Throws the evidence away and builds it again from all posts (after deletions, hiding or edits). */
+function uniquePairs(pairs: MunicipalityDay[]): MunicipalityDay[] {
+  const out = new Map<string, MunicipalityDay>()
+  for (const p of pairs) out.set(`${p.municipality_id}|${p.day}`, { municipality_id: p.municipality_id, day: p.day })
+  return [...out.values()]
+}
+
+/**
+ * Full recomputation: the day counts and written forms aggregated again from the stored stems of each
+ * municipality-day (no text is stemmed). The stored stems themselves follow the posts through the marks.
+ */
+export async function recomputeIndex(db: Db, now: Date): Promise<void> {
+  await indexNewPosts(db, now)
+  await recomputeStemDays(db)
+}
+
+/** Throws the index away and derives it again from the text of all posts (after the stemmer changed). */
 export async function rebuildIndex(db: Db, now: Date): Promise<number> {
-  await clearEvidence(db)
+  await clearIndex(db)
   return indexNewPosts(db, now)
 }
 
 const HISTORY_DAYS = Math.max(...TREND_SETTINGS.windows) + TREND_SETTINGS.baselineDays
+const LONGEST_WINDOW = Math.max(...TREND_SETTINGS.windows)
 
-/** Evidence of the history relevant at `at`: whole days from the index, the day of `at` up to `at` read live. */
-export async function loadEvidence(db: Db, at: Date, historyDays = HISTORY_DAYS): Promise<EvidenceStore> {
+/**
+ * Evidence of the history relevant at `at`: day counts of whole days from the index, the day of `at` up
+ * to `at` read live; the points of the stems that rise significantly, for a closer look.
+ */
+export async function loadEvidence(db: Db, at: Date, historyDays = HISTORY_DAYS): Promise<Evidence> {
   const today = dayNumber(at)
-  const store = new EvidenceStore()
-  for (const row of await evidenceByStem(db, today - historyDays, today)) {
-    for (let i = 0; i < row.days.length; i++) {
-      store.add(row.stem, { day: Number(row.days[i]), municipality: Number(row.municipalities[i]), posts: Number(row.posts[i]) })
-    }
-  }
-  const upToId = await lastIndexedPostId(db)
-  const partial = await postsOfPartialDay(db, dayStart(today), at, upToId)
-  for (const row of evidenceOfPosts(partial).evidence) {
-    store.add(row.stem, { day: row.day, municipality: row.municipality_id, posts: row.posts })
+  const store = new DailyEvidence()
+  for (const row of await stemDays(db, today - historyDays, today)) store.add(row.stem, row.day, row.municipalities)
+  const partial = municipalityDaysOfPosts(await postsOfPartialDay(db, dayStart(today), at))
+  const todays = new Map<string, EvidencePoint[]>()
+  for (const row of partial) {
+    row.stems.forEach((stem, i) => {
+      store.add(stem, today, 1)
+      const list = todays.get(stem) ?? []
+      list.push({ day: today, municipality: row.municipality_id, posts: row.posts[i]! })
+      todays.set(stem, list)
+    })
   }
   store.seal()
+  const inspect = stemsToInspect(store, today)
+  const points = new Map<string, EvidencePoint[]>(inspect.map((stem) => [stem, [...(todays.get(stem) ?? [])]]))
+  for (const p of await stemPoints(db, inspect, today + 1 - LONGEST_WINDOW, today)) {
+    points.get(p.stem)!.push({ day: p.day, municipality: p.municipality_id, posts: p.posts })
+  }
+  for (const [stem, list] of points) store.setPoints(stem, list)
   return store
 }
 
@@ -135,7 +220,7 @@ export type TrendingResult = { at: string; terms: TrendingTerm[]; threads: Trend
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits
 
 /** Trending themes and threads as of `at`, from the evidence in `store` (see loadEvidence). */
-export async function trendingFromStore(db: Db, store: EvidenceStore, at: Date): Promise<TrendingResult> {
+export async function trendingFromStore(db: Db, store: Evidence, at: Date): Promise<TrendingResult> {
   const today = dayNumber(at)
   const places = await municipalityDistricts(db)
   const candidates = detectSignals(store, today, (m) => places.get(m)?.district).slice(0, 60)
@@ -226,4 +311,10 @@ export async function trendingThreads(db: Db, at: Date): Promise<TrendingThread[
 export async function trendingAsOf(db: Db, at: Date, now: Date): Promise<TrendingResult> {
   await indexNewPosts(db, now)
   return trendingFromStore(db, await loadEvidence(db, at), at)
+}
+
+/** The job's run: the index brought up to date, then the trends as of now stored for the dashboard's first view. */
+export async function indexAndSnapshot(db: Db, now: Date): Promise<void> {
+  const result = await trendingAsOf(db, now, now)
+  await saveSnapshot(db, now, result)
 }

@@ -2,11 +2,14 @@ import type { FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import type { Clock } from '../../lib/clock.ts'
+import { loadSnapshot } from './trends.queries.ts'
 import { asOfQuery } from './trends.schemas.ts'
 import { trendingAsOf, type TrendingResult } from './trends.service.ts'
 
 const CACHE_SIZE = 32
 const CACHE_MS = 60_000
+/** The index job stores the trends every 5 minutes (trends.job.ts); an older snapshot means it is not running. */
+const SNAPSHOT_MAX_AGE_MS = 10 * 60_000
 const caches = new WeakMap<Kysely<Database>, Map<string, { result: TrendingResult; until: number }>>()
 
 /**
@@ -19,7 +22,10 @@ export async function trendingSnapshot(db: Kysely<Database>, at: Date, now: Date
   const key = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString()
   const hit = cache.get(key)
   if (hit && hit.until > now.getTime()) return hit.result
-  const result = await trendingAsOf(db, new Date(key), now)
+  // The present is what the job computed last, while that is recent: a cold view computes nothing.
+  const stored = at.getTime() >= now.getTime() ? await loadSnapshot(db) : undefined
+  const fresh = stored && stored.at <= now && now.getTime() - stored.at.getTime() < SNAPSHOT_MAX_AGE_MS
+  const result = fresh ? (stored.result as TrendingResult) : await trendingAsOf(db, new Date(key), now)
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
   cache.set(key, { result, until: now.getTime() + CACHE_MS })
   return result

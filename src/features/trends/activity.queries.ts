@@ -34,7 +34,7 @@ export const daySql = (day: number) => sql`${isoDay(day)}::date`
 export function activityUpTo(firstDay: number, at: Date, municipalities?: ReturnType<typeof sql>) {
   const today = dayNumber(at)
   const todayStart = new Date(today * DAY_MS)
-  const only = (column: string) => (municipalities === undefined ? sql`` : sql`AND ${sql.ref(column)} IN (${municipalities})`)
+  const only = (column: 'a.municipality_id' | 'p.municipality_id' | 'c.municipality_id') => (municipalities === undefined ? sql`` : sql`AND ${sql.ref(column)} IN (${municipalities})`)
   const stored = sql`
     SELECT a.day, a.municipality_id, a.forum_id, a.all_posts, a.posts, a.visible_posts, a.visible_threads, a.marks
     FROM activity_days a

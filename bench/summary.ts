@@ -69,6 +69,7 @@ export function summarize(results: ReturnType<typeof newestResults>): string {
   const run = results.run?.data as { at?: string; database?: string; connections?: number; durationSeconds?: number; results?: RunRow[] } | undefined
   const rows = run?.results ?? []
   const thread = rows.find((r) => r.scenario.startsWith('Thema'))
+  const threadCpu = thread ? thread.appCpuMsPerRequest + (thread.postgresCpuMsPerRequest ?? 0) : undefined
   const dashboard = rows.find((r) => r.scenario.startsWith('Dashboard'))
   const floorRps = (f?: Floor) => f?.requestsPerSecond ?? f?.rps
   const src = (kind: keyof typeof results) => (results[kind] ? `\`${results[kind]!.file}\`` : 'kein Ergebnis')
@@ -83,7 +84,14 @@ export function summarize(results: ReturnType<typeof newestResults>): string {
       ok: thread?.floor?.ratio !== undefined ? thread.floor.ratio >= 0.8 : null,
       source: src('run'),
     },
-    { what: 'Thema: CPU der Anwendung je Anfrage', target: '≤ 2 ms', measured: thread ? `${num(thread.appCpuMsPerRequest, 2)} ms` : '–', ok: thread ? thread.appCpuMsPerRequest <= 2 : null, source: src('run') },
+    {
+      // Issue 6: CPU per thread page ≤ 2 ms, the app's and the database's together.
+      what: 'Thema: CPU je Anfrage (Anwendung + Postgres)',
+      target: '≤ 2 ms',
+      measured: thread ? `${num(threadCpu!, 2)} ms (${num(thread.appCpuMsPerRequest, 2)} + ${num(thread.postgresCpuMsPerRequest ?? 0, 2)})` : '–',
+      ok: thread ? threadCpu! <= 2 : null,
+      source: src('run'),
+    },
   )
   const probes = ((results['search-probe']?.data.results as Probe[] | undefined) ?? []).filter((p) => p.kind.startsWith('search'))
   const worstP95 = probes.length ? Math.max(...probes.map((p) => p.serial.p95Ms)) : undefined

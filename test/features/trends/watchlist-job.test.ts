@@ -95,7 +95,7 @@ describe('watchlist job', () => {
     expect(unsubscribe).toMatch(new RegExp(`^${t.config.baseUrl}/unsubscribe/[A-Za-z0-9_-]{22,}$`))
     expect(headerLine(mail!, 'List-Unsubscribe')).toBe(`List-Unsubscribe: <${unsubscribe}>`)
     expect(headerLine(mail!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click')
-    expect(headerLine(mail!, 'List-Id')).toMatch(/<watchlist\./)
+    expect(headerLine(mail!, 'List-Id')).toMatch(/^List-Id: Kommunalforum Beobachtungsliste <watchlist\.forum\.test>$/i)
     expect(mail!.html).toContain(`href="${unsubscribe}"`)
     expect(mail!.text).toContain(`Diese E-Mails abbestellen: ${unsubscribe}`)
     expect(urlsIn(mail!)).toContain(`${t.config.baseUrl}/account/mail`)
@@ -192,7 +192,7 @@ describe('watchlist job', () => {
     expect(counts()).toEqual([3, 3, 3])
   })
 
-  it('one-click unsubscribe (no session) switches one person's alerts off: the next rise reaches only the others', async () => {
+  it('one-click unsubscribe (no session) switches one person\'s alerts off: the next rise reaches only the others', async () => {
     const [, leaver] = recipients
     const url = new URL(urlsIn(alertsTo(leaver!).at(-1)!).find((u) => u.includes('/unsubscribe/'))!)
     const anonymous = supertest(t.app.server)

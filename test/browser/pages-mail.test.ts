@@ -12,7 +12,7 @@ import { buildThread } from '../factories.ts'
  */
 
 type Accounts = 'member' | 'admin'
-type Data = { unsubscribePath: string }
+type Data = { unsubscribePath: string; watchlistUnsubscribePath: string }
 
 /** The select cannot send a wrong hour; a tampered form can, and must be refused at the field. */
 async function tamperedHour(page: Page) {
@@ -35,6 +35,8 @@ describeEveryPage<Accounts, Data>({
     await buildThread(db, { title: 'Wer hat Erfahrung mit E-Akten?', at: new Date(now.getTime() - DAY) })
     const { token, hash } = newToken()
     await db.insertInto('unsubscribe_tokens').values({ token_hash: hash, user_id: member.id, list: 'digest', created_at: now }).execute()
+    const watchlist = newToken()
+    await db.insertInto('unsubscribe_tokens').values({ token_hash: watchlist.hash, user_id: admin.id, list: 'watchlist', created_at: now }).execute()
     const delivery = (status: 'sent' | 'failed' | 'skipped_empty', periodKey: string) => ({
       user_id: member.id,
       kind: 'digest' as const,
@@ -53,11 +55,12 @@ describeEveryPage<Accounts, Data>({
       .insertInto('digest_deliveries')
       .values([delivery('sent', 'weekly:2026-02-16'), delivery('skipped_empty', 'weekly:2026-02-23'), delivery('failed', 'weekly:2026-03-02')])
       .execute()
-    return { accounts: { member, admin }, data: { unsubscribePath: `/unsubscribe/${token}` } }
+    return { accounts: { member, admin }, data: { unsubscribePath: `/unsubscribe/${token}`, watchlistUnsubscribePath: `/unsubscribe/${watchlist.token}` } }
   },
   cases: [
-    { name: 'mail settings', as: 'member', path: '/account/mail' },
+    { name: 'mail settings', as: 'member', path: '/account/mail', setup: showing('#f-watchlist_alerts', 0) },
     { name: 'mail settings with a tampered hour', as: 'member', path: '/account/mail', setup: tamperedHour },
+    { name: 'mail settings of an admin, with the watchlist alerts', as: 'admin', path: '/account/mail', setup: showing('#f-watchlist_alerts') },
     {
       name: 'mail settings saved',
       as: 'member',
@@ -73,6 +76,15 @@ describeEveryPage<Accounts, Data>({
       name: 'unsubscribe: done',
       as: 'anonymous',
       path: (d) => d.unsubscribePath,
+      setup: async (page) => {
+        expect(await submitIn(page, 'main form')).toBe(200)
+        await page.locator('main .notice').waitFor()
+      },
+    },
+    {
+      name: 'unsubscribe from watchlist alerts: done',
+      as: 'anonymous',
+      path: (d) => d.watchlistUnsubscribePath,
       setup: async (page) => {
         expect(await submitIn(page, 'main form')).toBe(200)
         await page.locator('main .notice').waitFor()

@@ -16,13 +16,19 @@ export function unsubscribeUrl(config: Config, token: string): string {
   return `${config.baseUrl}/unsubscribe/${token}`
 }
 
+const listNames: Record<MailingList, string> = {
+  digest: 'Kommunalforum Digest',
+  notifications: 'Kommunalforum Benachrichtigungen',
+  watchlist: 'Kommunalforum Beobachtungsliste',
+}
+
 /** RFC 8058 one-click unsubscribe, RFC 2919 List-Id and RFC 3834 Auto-Submitted. */
 export function listHeaders(config: Config, list: MailingList, url: string): Record<string, string> {
   const host = new URL(config.baseUrl).hostname
   return {
     'List-Unsubscribe': `<${url}>`,
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    'List-Id': `${list === 'digest' ? 'Kommunalforum Digest' : 'Kommunalforum Benachrichtigungen'} <${list}.${host}>`,
+    'List-Id': `${listNames[list]} <${list}.${host}>`,
     'Auto-Submitted': 'auto-generated',
   }
 }

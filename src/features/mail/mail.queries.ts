@@ -12,7 +12,11 @@ export type MailSettings = {
   notify_adopted: boolean
   digest: DigestFrequency
   digest_hour: number
+  watchlist_alerts: boolean
 }
+
+/** What the settings form saves: watchlist alerts only for those who may see the trends (else kept as they are). */
+export type MailSettingsChange = Omit<MailSettings, 'watchlist_alerts'> & Partial<Pick<MailSettings, 'watchlist_alerts'>>
 
 export const defaultMailSettings: MailSettings = {
   notify_reply: true,
@@ -21,18 +25,19 @@ export const defaultMailSettings: MailSettings = {
   notify_adopted: true,
   digest: 'weekly',
   digest_hour: 7,
+  watchlist_alerts: true,
 }
 
 export async function findMailSettings(db: Db, userId: number): Promise<MailSettings> {
   const row = await db
     .selectFrom('mail_settings')
-    .select(['notify_reply', 'notify_mention', 'notify_solution', 'notify_adopted', 'digest', 'digest_hour'])
+    .select(['notify_reply', 'notify_mention', 'notify_solution', 'notify_adopted', 'digest', 'digest_hour', 'watchlist_alerts'])
     .where('user_id', '=', userId)
     .executeTakeFirst()
   return row ?? { ...defaultMailSettings }
 }
 
-export async function saveMailSettings(db: Db, userId: number, settings: MailSettings, now: Date) {
+export async function saveMailSettings(db: Db, userId: number, settings: MailSettingsChange, now: Date) {
   await db
     .insertInto('mail_settings')
     .values({ user_id: userId, ...settings, updated_at: now })
@@ -44,12 +49,15 @@ export async function setUserLocale(db: Db, userId: number, locale: Locale) {
   await db.updateTable('users').set({ locale }).where('id', '=', userId).execute()
 }
 
-/** One-click unsubscribe: the digest stops, or every immediate notification mail does. Idempotent. */
+const unsubscribed = {
+  digest: { digest: 'off' },
+  notifications: { notify_reply: false, notify_mention: false, notify_solution: false, notify_adopted: false },
+  watchlist: { watchlist_alerts: false },
+} as const satisfies Record<MailingList, Partial<MailSettings>>
+
+/** One-click unsubscribe: the digest stops, or every immediate notification mail does, or the watchlist alerts. Idempotent. */
 export async function unsubscribe(db: Db, userId: number, list: MailingList, now: Date) {
-  const change =
-    list === 'digest'
-      ? { digest: 'off' as const }
-      : { notify_reply: false, notify_mention: false, notify_solution: false, notify_adopted: false }
+  const change = unsubscribed[list]
   await db
     .insertInto('mail_settings')
     .values({ user_id: userId, ...change, updated_at: now })

@@ -13,6 +13,8 @@ export const mailSettingsSchema = z
     notify_mention: checkbox,
     notify_solution: checkbox,
     notify_adopted: checkbox,
+    // Shown to staff and admins only; ignored for everyone else (see settings.routes.ts).
+    watchlist_alerts: checkbox,
     digest: z.enum(digestFrequencies),
     digest_hour: z
       .string('mailSettings.error.hour')

@@ -5,9 +5,12 @@ export type DigestFrequency = (typeof digestFrequencies)[number]
 export const deliveryStatuses = ['claimed', 'sent', 'failed', 'skipped_empty'] as const
 export type DeliveryStatus = (typeof deliveryStatuses)[number]
 export type DeliveryKind = 'digest' | 'notifications' | 'watchlist'
-export type MailingList = 'digest' | 'notifications'
+export type MailingList = 'digest' | 'notifications' | 'watchlist'
 
-/** A person's mail choices; no row means the defaults (all notifications on, weekly digest at 7:00). */
+/**
+ * A person's mail choices; no row means the defaults (all notifications on, weekly digest at 7:00,
+ * watchlist alerts on: those only ever go to staff and admins).
+ */
 export interface MailSettingsTable {
   user_id: number
   notify_reply: Generated<boolean>
@@ -16,6 +19,7 @@ export interface MailSettingsTable {
   notify_adopted: Generated<boolean>
   digest: Generated<DigestFrequency>
   digest_hour: Generated<number>
+  watchlist_alerts: Generated<boolean>
   updated_at: Generated<Date>
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { AppDeps } from '../../app.ts'
 import { type FieldErrors, parseForm } from '../../lib/forms.ts'
 import { t } from '../../lib/i18n.ts'
+import { seesTrends } from '../trends/trends.access.ts'
 import { findMailSettings, saveMailSettings, setUserLocale } from './mail.queries.ts'
 import { mailSettingsSchema } from './mail.schemas.ts'
 import { digestFrequencies } from './mail.table.ts'
@@ -17,6 +18,7 @@ export default async function mailSettingsRoutes(app: FastifyInstance, { db, clo
       ...Object.fromEntries(NOTIFY_FIELDS.map((f) => [f, settings[f] ? 'on' : ''])),
       digest: settings.digest,
       digest_hour: String(settings.digest_hour),
+      watchlist_alerts: settings.watchlist_alerts ? 'on' : '',
       locale: request.user!.locale,
     })
   })
@@ -24,8 +26,9 @@ export default async function mailSettingsRoutes(app: FastifyInstance, { db, clo
   app.post('/account/mail', { config: signedIn }, async (request, reply) => {
     const form = parseForm(mailSettingsSchema, request.body)
     if (!form.ok) return showSettings(request, reply, form.values, form.errors, 422)
-    const { locale, ...settings } = form.data
-    await saveMailSettings(db, request.user!.id, settings, clock.now())
+    const { locale, watchlist_alerts, ...settings } = form.data
+    // Only who gets watchlist alerts has the box: for anyone else its absence is not an "off".
+    await saveMailSettings(db, request.user!.id, seesTrends(request.user!) ? { ...settings, watchlist_alerts } : settings, clock.now())
     await setUserLocale(db, request.user!.id, locale)
     request.session.lang = locale
     reply.flash('mailSettings.saved')
@@ -43,6 +46,7 @@ function showSettings(request: FastifyRequest, reply: FastifyReply, values: Reco
       values,
       errors,
       notifications: NOTIFY_FIELDS.map((name) => ({ name, label: t(locale, `mailSettings.${name}`), checked: values[name] === 'on' })),
+      watchlist: seesTrends(request.user!) && { checked: values.watchlist_alerts === 'on' },
       frequencies: digestFrequencies.map((value) => ({ value, label: t(locale, `mailSettings.digest.${value}`) })),
       hours: Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: `${String(h).padStart(2, '0')}:00` })),
       languages: [

@@ -48,28 +48,28 @@ function stemKey(stems: string[]): string {
   return [...new Set(stems)].sort().join(' ')
 }
 
-/** People who get watchlist alerts: active staff and admins (erased accounts are inactive). */
-export async function listAlertRecipients(db: Db) {
+/**
+ * Who gets watchlist alerts: active staff and admins (erased accounts are inactive) who have not
+ * switched them off (no mail_settings row means on).
+ */
+function alertRecipients(db: Db) {
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'name', 'locale'])
-    .where('active', '=', true)
-    .where('erased_at', 'is', null)
-    .where('role', 'in', TREND_VIEWERS)
-    .orderBy('id')
-    .execute()
+    .leftJoin('mail_settings', 'mail_settings.user_id', 'users.id')
+    .select(['users.id', 'users.email', 'users.name', 'users.locale'])
+    .where('users.active', '=', true)
+    .where('users.erased_at', 'is', null)
+    .where('users.role', 'in', TREND_VIEWERS)
+    .where((eb) => eb.or([eb('mail_settings.watchlist_alerts', 'is', null), eb('mail_settings.watchlist_alerts', '=', true)]))
 }
 
-/** One recipient, if they still may get alerts (a retried delivery may find them deactivated since). */
+export async function listAlertRecipients(db: Db) {
+  return alertRecipients(db).orderBy('users.id').execute()
+}
+
+/** One recipient, if they still get alerts (a retried delivery may find them deactivated or unsubscribed since). */
 export async function findAlertRecipient(db: Db, userId: number) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'locale'])
-    .where('id', '=', userId)
-    .where('active', '=', true)
-    .where('erased_at', 'is', null)
-    .where('role', 'in', TREND_VIEWERS)
-    .executeTakeFirst()
+  return alertRecipients(db).where('users.id', '=', userId).executeTakeFirst()
 }
 
 export type NewAlert = { term: string; label: string; stem: string; municipalities: number; districts: number }

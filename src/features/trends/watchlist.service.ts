@@ -5,7 +5,7 @@ import { HOUR } from '../../lib/clock.ts'
 import { t } from '../../lib/i18n.ts'
 import { renderMail } from '../../plugins/mailer.ts'
 import { audit } from '../audit/audit.queries.ts'
-import { DELIVERY_LEASE_MS, sendOnce } from '../mail/digest.service.ts'
+import { DELIVERY_LEASE_MS, sendOnce, unsubscribeFor } from '../mail/digest.service.ts'
 import { deterministicMessageId } from '../mail/mail.headers.ts'
 import { type Delivery, finishDelivery, reclaimDeliveries } from '../mail/mail.queries.ts'
 import { trendingAsOf, type TrendingTerm } from './trends.service.ts'
@@ -110,12 +110,13 @@ export async function deliverAlerts(deps: Deps, deliveries: Delivery[], now: Dat
   for (const delivery of deliveries) {
     const alertId = Number(delivery.period_key.slice('watchlist:'.length))
     const [alert, recipient] = await Promise.all([findAlert(deps.db, alertId), findAlertRecipient(deps.db, delivery.user_id)])
-    // The term was removed, or the person left the staff, since the claim: nothing to send.
+    // The term was removed, or the person left the staff or switched alerts off, since the claim: nothing to send.
     if (!alert || !recipient) {
       await finishDelivery(deps.db, delivery.id, { status: 'skipped_empty', now, itemCount: 0 })
       continue
     }
     const locale = recipient.locale
+    const unsubscribe = await unsubscribeFor(deps, recipient.id, 'watchlist', now)
     const mail = renderMail('watchlist', locale, {
       name: recipient.name,
       term: alert.term,
@@ -123,10 +124,12 @@ export async function deliverAlerts(deps: Deps, deliveries: Delivery[], now: Dat
       summary: t(locale, 'mail.watchlist.summary', { municipalities: alert.municipalities, districts: alert.districts }),
       drillUrl: `${deps.config.baseUrl}${drillDownPath(alert.stem)}`,
       watchlistUrl: `${deps.config.baseUrl}/dashboard/watchlist`,
+      settingsUrl: `${deps.config.baseUrl}/account/mail`,
+      unsubscribeUrl: unsubscribe.url,
     })
     const outcome = await sendOnce(
       deps,
-      { ...mail, to: recipient.email, messageId: delivery.message_id, headers: { 'Auto-Submitted': 'auto-generated' } },
+      { ...mail, to: recipient.email, messageId: delivery.message_id, headers: unsubscribe.headers },
       delivery.attempts,
       now,
     )

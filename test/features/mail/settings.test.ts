@@ -10,7 +10,8 @@ import { buildThread } from '../../factories.ts'
 describe('mail settings', () => {
   let t: TestApp
   beforeAll(async () => {
-    t = await createTestApp()
+    // DEMO: staff and admins work without 2FA here (their settings page shows the watchlist alerts).
+    t = await createTestApp({ DEMO: 'true' })
   })
   afterAll(async () => {
     await t?.close()
@@ -28,6 +29,38 @@ describe('mail settings', () => {
     }
     expect(page.text).toMatch(/<option value="weekly" selected>/)
     expect(page.text).toMatch(/<option value="7" selected>07:00/)
+    // Members get no watchlist alerts, so they are not offered the switch.
+    expect(page.text).not.toContain('watchlist_alerts')
+    expect(page.text).not.toContain('beobachteten Begriffs')
+  })
+
+  it('offer staff and admins the watchlist alerts, on by default, and save them off and on again', async () => {
+    for (const role of ['staff', 'admin'] as const) {
+      const user = await buildUser(t.db, { role })
+      const agent = t.agent()
+      await login(agent, user.email, user.password)
+      const page = await agent.get('/account/mail')
+      expect(page.status).toBe(200)
+      expect(page.text).toMatch(/name="watchlist_alerts" checked/)
+      expect(page.text).toMatch(/<label for="f-watchlist_alerts">E-Mail bei Anstieg eines beobachteten Begriffs<\/label>/)
+
+      const off = await submitForm(agent, '/account/mail', '/account/mail', { digest: 'weekly', digest_hour: '7', locale: 'de', notify_reply: 'on' })
+      expect(off.status).toBe(303)
+      expect(await findMailSettings(t.db, user.id)).toMatchObject({ watchlist_alerts: false, notify_reply: true, notify_mention: false })
+      expect((await agent.get('/account/mail')).text).toMatch(/name="watchlist_alerts">/)
+
+      // A form with errors keeps the box as sent, and saves nothing.
+      const invalid = await submitForm(agent, '/account/mail', '/account/mail', { digest: 'weekly', digest_hour: '24', locale: 'de', watchlist_alerts: 'on' })
+      expect(invalid.status).toBe(422)
+      expect(invalid.text).toMatch(/name="watchlist_alerts" checked/)
+      expect(invalid.text).toMatch(/id="f-digest_hour-error"/)
+      expect((await findMailSettings(t.db, user.id)).watchlist_alerts).toBe(false)
+
+      const on = await submitForm(agent, '/account/mail', '/account/mail', { digest: 'weekly', digest_hour: '7', locale: 'en', watchlist_alerts: 'on' })
+      expect(on.status).toBe(303)
+      expect((await findMailSettings(t.db, user.id)).watchlist_alerts).toBe(true)
+      expect((await agent.get('/account/mail')).text).toMatch(/<label for="f-watchlist_alerts">Email when a watched term rises<\/label>/)
+    }
   })
 
   it('refuse what the form cannot send with 422, errors at the fields and the values kept', async () => {
@@ -60,6 +93,8 @@ describe('mail settings', () => {
       notify_adopted: false,
       digest: 'daily',
       digest_hour: 18,
+      // Not on a member's form, so not switched off by it.
+      watchlist_alerts: true,
     })
     const page = await agent.get('/account/mail')
     expect(page.text).toContain('Your email settings are saved.')

@@ -1,15 +1,18 @@
+import supertest from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DELIVERY_LEASE_MS } from '../../../src/features/mail/digest.service.ts'
+import { findMailSettings } from '../../../src/features/mail/mail.queries.ts'
 import { importInterchange } from '../../../src/features/interchange/interchange.import.ts'
 import { watchlistJob } from '../../../src/features/trends/trends.job.ts'
 import { addWatchTerm, detectRises, QUIET_ENDS_RISE_MS, runWatchlistRound } from '../../../src/features/trends/watchlist.service.ts'
+import { endRise } from '../../../src/features/trends/watchlist.queries.ts'
 import { trendingAsOf } from '../../../src/features/trends/trends.service.ts'
 import { stemsOf } from '../../../src/features/trends/trends.text.ts'
 import { jobs } from '../../../src/jobs.ts'
 import { HOUR, MINUTE } from '../../../src/lib/clock.ts'
 import { buildUser } from '../../factories.ts'
 import { createTestApp, type TestApp } from '../../helpers/app.ts'
-import { urlsIn } from '../mail/helpers.ts'
+import { headerLine, urlsIn } from '../mail/helpers.ts'
 import { dayAt, history } from './history.ts'
 import { findStem } from './stem.ts'
 
@@ -87,6 +90,15 @@ describe('watchlist job', () => {
     expect(mail!.text).toMatch(/Thema: .*Strom/)
     expect(mail!.text).toContain('10 Kommunen in 6 Landkreisen')
     expect(mail!.headers.get('auto-submitted')).toBe('auto-generated')
+    // RFC 8058 one-click unsubscribe, its URL an opaque token (no address, no id), also in both bodies.
+    const unsubscribe = urlsIn(mail!).find((u) => u.includes('/unsubscribe/'))!
+    expect(unsubscribe).toMatch(new RegExp(`^${t.config.baseUrl}/unsubscribe/[A-Za-z0-9_-]{22,}$`))
+    expect(headerLine(mail!, 'List-Unsubscribe')).toBe(`List-Unsubscribe: <${unsubscribe}>`)
+    expect(headerLine(mail!, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe-Post: List-Unsubscribe=One-Click')
+    expect(headerLine(mail!, 'List-Id')).toMatch(/^List-Id: Kommunalforum Beobachtungsliste <watchlist\.forum\.test>$/i)
+    expect(mail!.html).toContain(`href="${unsubscribe}"`)
+    expect(mail!.text).toContain(`Diese E-Mails abbestellen: ${unsubscribe}`)
+    expect(urlsIn(mail!)).toContain(`${t.config.baseUrl}/account/mail`)
     const drill = urlsIn(mail!).find((u) => u.includes('/dashboard/terms/'))!
     expect(drill).toMatch(new RegExp(`^${t.config.baseUrl}/dashboard/terms/[a-zäöüß]+$`))
     expect(mail!.html).toContain(`href="${drill}"`)
@@ -178,6 +190,33 @@ describe('watchlist job', () => {
     t.clock.advance(10 * MINUTE)
     expect(await round()).toMatchObject({ sent: 0 })
     expect(counts()).toEqual([3, 3, 3])
+  })
+
+  it('one-click unsubscribe (no session) switches one person\'s alerts off: the next rise reaches only the others', async () => {
+    const [, leaver] = recipients
+    const url = new URL(urlsIn(alertsTo(leaver!).at(-1)!).find((u) => u.includes('/unsubscribe/'))!)
+    const anonymous = supertest(t.app.server)
+    // GET only asks (mail scanners prefetch links), in the recipient's language.
+    const question = await anonymous.get(url.pathname)
+    expect(question.status).toBe(200)
+    expect(question.text).toContain('Do you want to stop the emails sent when a watched term rises?')
+    expect((await findMailSettings(t.db, leaver!.id)).watchlist_alerts).toBe(true)
+    // The mail client's POST: no cookie, no CSRF token, a foreign Origin; idempotent.
+    for (let i = 0; i < 2; i++) {
+      const done = await anonymous.post(url.pathname).set('Origin', 'https://mail.example').type('form').send('List-Unsubscribe=One-Click')
+      expect(done.status).toBe(200)
+      expect(done.text).toContain('You will no longer receive emails when a watched term rises.')
+    }
+    expect(await findMailSettings(t.db, leaver!.id)).toMatchObject({ watchlist_alerts: false, digest: 'weekly', notify_reply: true })
+
+    // The rise of "Stromsperren" ends (as after the hysteresis) and it trends anew: a new rise.
+    t.clock.advance(HOUR)
+    await endRise(t.db, (await t.db.selectFrom('trend_watch_terms').select('id').where('term', '=', 'Stromsperren').executeTakeFirstOrThrow()).id)
+    expect(await round()).toMatchObject({ rises: 1, sent: 2, failed: 0 })
+    expect(counts()).toEqual([4, 3, 4])
+    noneToOthers()
+    const claimedFor = await t.db.selectFrom('digest_deliveries').select('user_id').where('kind', '=', 'watchlist').where('created_at', '=', t.clock.now()).execute()
+    expect(claimedFor.map((d) => d.user_id).sort((a, b) => a - b)).toEqual([recipients[0]!.id, recipients[2]!.id].sort((a, b) => a - b))
   })
 
   it('a watched term that never trends sends nothing', async () => {

@@ -1,3 +1,8 @@
+import { importInterchange } from '../../../src/features/interchange/interchange.import.ts'
+import type { Role } from '../../../src/features/users/users.table.ts'
+import { buildUser } from '../../factories.ts'
+import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
+
 // A small forum history in the interchange format for the trend tests: 30 municipalities in 6
 // districts talking steadily for 200 days, plus what a test plants.
 
@@ -51,4 +56,28 @@ export function history(planted: Planted[] = [], days = 200): string[] {
   }
   records.sort((a, b) => a.at.getTime() - b.at.getTime())
   return [...lines, ...records.map((r) => r.line)].map((l) => JSON.stringify(l))
+}
+
+type Agent = ReturnType<TestApp['agent']>
+export type SignedIn = { t: TestApp; agents: Record<Role | 'anonymous', Agent>; users: Record<Role, Awaited<ReturnType<typeof buildUser>>> }
+
+/**
+ * A test app on day 197 of a quiet history with one planted trend ("Stromsperre" from ten municipalities
+ * the day before), and an agent signed in for every role (plus one anonymous).
+ */
+export async function dashboardWithPlantedTrend(name: string): Promise<SignedIn> {
+  const t = await createTestApp({ DEMO: 'true' })
+  const lines = history([
+    { day: 196, municipalities: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], title: 'Stromsperre droht', body: 'Mehrere Familien haben eine Stromsperre angekündigt; Stromschulden beim Versorger.' },
+  ])
+  await importInterchange(t.db, lines, t.clock.now(), () => {})
+  t.clock.set(dayAt(197, 12))
+  const agents = { anonymous: t.agent() } as SignedIn['agents']
+  const users = {} as SignedIn['users']
+  for (const role of ['member', 'municipality_admin', 'staff', 'admin'] as const) {
+    users[role] = await buildUser(t.db, { role, name: `${role} ${name}` })
+    agents[role] = t.agent()
+    await login(agents[role], users[role].email, users[role].password)
+  }
+  return { t, agents, users }
 }

@@ -1,31 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { importInterchange } from '../../../src/features/interchange/interchange.import.ts'
 import { eraseUser } from '../../../src/features/privacy/erasure.service.ts'
-import type { Role } from '../../../src/features/users/users.table.ts'
 import { buildUser } from '../../factories.ts'
-import { createTestApp, csrfFrom, login, submitForm, type TestApp } from '../../helpers/app.ts'
-import { dayAt, history } from './history.ts'
+import { csrfFrom, login, submitForm, type TestApp } from '../../helpers/app.ts'
+import { dashboardWithPlantedTrend, type SignedIn } from './history.ts'
 
 type Agent = ReturnType<TestApp['agent']>
 
 let t: TestApp
-const agents = {} as Record<Role | 'anonymous', Agent>
-let staffUser: Awaited<ReturnType<typeof buildUser>>
+let agents: SignedIn['agents']
+let staffUser: SignedIn['users']['staff']
 
 beforeAll(async () => {
-  t = await createTestApp({ DEMO: 'true' })
-  const lines = history([
-    { day: 196, municipalities: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], title: 'Stromsperre droht', body: 'Mehrere Familien haben eine Stromsperre angekündigt; Stromschulden beim Versorger.' },
-  ])
-  await importInterchange(t.db, lines, t.clock.now(), () => {})
-  t.clock.set(dayAt(197, 12))
-  agents.anonymous = t.agent()
-  for (const role of ['member', 'municipality_admin', 'staff', 'admin'] as const) {
-    const user = await buildUser(t.db, { role, name: `${role} Beobachtung` })
-    if (role === 'staff') staffUser = user
-    agents[role] = t.agent()
-    await login(agents[role], user.email, user.password)
-  }
+  ;({ t, agents, users: { staff: staffUser } } = await dashboardWithPlantedTrend('Beobachtung'))
 })
 afterAll(() => t?.close())
 

@@ -112,6 +112,21 @@ describe('activity_days', () => {
     expect((await stored()).map((r) => r.day)).not.toContain('2026-03-01')
   })
 
+  it('counts a bulk write that touches more day-municipality pairs than Postgres has lock slots', async () => {
+    // 200 municipalities on 200 days: 40,000 pairs in one statement, as an import writes them. With a lock
+    // per pair this failed with "out of shared memory" (the lock table holds some 7,000 by default).
+    const { thread, post } = await buildThread(db(), { at: new Date('2025-01-01T10:00:00Z') })
+    await sql`INSERT INTO municipalities (name, kind, district) SELECT 'Massenort ' || i, 'gemeinde', 'Kreis ' || (i % 9) FROM generate_series(1, 200) i`.execute(db())
+    await sql`
+      INSERT INTO posts (thread_id, position, author_id, municipality_id, body, created_at)
+      SELECT ${thread.id}, 1 + row_number() OVER (), ${post.author_id}, m.id, 'Beitrag', timestamptz '2025-01-02 09:00+00' + d * interval '1 day'
+      FROM (SELECT id FROM municipalities WHERE name LIKE 'Massenort %') m CROSS JOIN generate_series(0, 199) d
+    `.execute(db())
+    const [{ pairs }] = (await sql<{ pairs: number }>`SELECT count(DISTINCT (day, municipality_id))::integer AS pairs FROM activity_days`.execute(db())).rows as [{ pairs: number }]
+    expect(pairs).toBeGreaterThan(40_000)
+    await expectInStep()
+  })
+
   it('is rebuilt after a TRUNCATE', async () => {
     await buildThread(db(), { at: new Date('2026-03-05T10:00:00Z') })
     await sql`TRUNCATE thread_concerns`.execute(db())

@@ -58,7 +58,9 @@ export type AppProcess<Extra> = {
  * `env` is added to the child's environment (DATABASE_URL of a fault cluster, for example).
  */
 export async function startAppProcess<Extra>(script: string, env: Record<string, string> = {}): Promise<AppProcess<Extra>> {
-  const child = fork(script, ['--serve'], { execArgv: ['--import', 'tsx'], stdio: 'inherit', env: { ...process.env, ...env } })
+  // BENCH_APP_NODE_ARGS: extra node options for the app process only ("--cpu-prof --cpu-prof-dir=prof", for a profile).
+  const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const child = fork(script, ['--serve'], { execArgv: ['--import', 'tsx', ...nodeArgs], stdio: 'inherit', env: { ...process.env, ...env } })
   const ask = <T>(message: string | object, type: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (m: { type: string }) => {

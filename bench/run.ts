@@ -9,6 +9,7 @@ import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type RequestSpec } from 'autocannon'
 import { BENCH_PASSWORD, BENCH_STAFF_EMAIL } from './data.ts'
+import { trendIndexJob } from '../src/features/trends/trends.job.ts'
 import { buildFloorApp } from './floor.ts'
 import { enrollTotp } from './sign-in.ts'
 import {
@@ -27,6 +28,8 @@ import {
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+/** Only the scenarios whose name contains this text ("Thema", for a profile of one page). */
+const ONLY = process.env.BENCH_ONLY
 const MEMBER_EMAIL = 'bench.user2@bench.invalid'
 
 type Extra = {
@@ -96,7 +99,7 @@ async function main() {
     ]
     console.log(`\n${server.database}, ${CONNECTIONS} Verbindungen, je ${DURATION_SECONDS} s\n`)
     const results = []
-    for (const scenario of scenarios) {
+    for (const scenario of scenarios.filter((s) => !ONLY || s.name.includes(ONLY))) {
       const cookie = scenario.as === 'member' ? member.cookie : scenario.as === 'staff' ? staff.cookie : undefined
       const headers: Record<string, string> = { ...BEHIND_TLS_PROXY, origin: 'https://forum.bench.invalid', ...(cookie ? { cookie } : {}) }
       if (scenario.contentType) headers['content-type'] = scenario.contentType
@@ -192,6 +195,8 @@ async function serve() {
         .where('locked_at', 'is', null)
         .orderBy('id')
         .executeTakeFirstOrThrow()
+      // As in production, where the index job stores the trends every five minutes: the dashboard reads them.
+      await trendIndexJob.run({ db }, new Date())
       const people = await db.selectFrom('users').select(['id', 'email']).where('email', 'in', [MEMBER_EMAIL, BENCH_STAFF_EMAIL]).execute()
       const idOf = (email: string) => people.find((p) => p.email === email)!.id
       return {

@@ -10,11 +10,13 @@ const CACHE_SIZE = 32
 const CACHE_MS = 60_000
 /** The index job stores the trends every 5 minutes (trends.job.ts); an older snapshot means it is not running. */
 const SNAPSHOT_MAX_AGE_MS = 10 * 60_000
-const caches = new WeakMap<Kysely<Database>, Map<string, { result: TrendingResult; until: number }>>()
+const caches = new WeakMap<Kysely<Database>, Map<string, { result: Promise<TrendingResult>; until: number }>>()
 
 /**
  * The trends as of `at` (to the minute), computed at most once a minute per database: the dashboard,
- * its CSV exports, the district view and the watchlist page read the same result.
+ * its CSV exports, the district view and the watchlist page read the same result. Requests that arrive
+ * while it is being read or computed wait for that one computation: when a minute turns, fifty staff
+ * requests at once would otherwise each load the stored state (or compute the trends) for themselves.
  */
 export async function trendingSnapshot(db: Kysely<Database>, at: Date, now: Date): Promise<TrendingResult> {
   let cache = caches.get(db)
@@ -22,13 +24,22 @@ export async function trendingSnapshot(db: Kysely<Database>, at: Date, now: Date
   const key = new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString()
   const hit = cache.get(key)
   if (hit && hit.until > now.getTime()) return hit.result
+  const result = storedOrComputed(db, at, now, key)
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
+  const entry = { result, until: now.getTime() + CACHE_MS }
+  cache.set(key, entry)
+  // A failed computation (the database gone for a moment) is not kept: the next request tries again.
+  result.catch(() => {
+    if (cache.get(key) === entry) cache.delete(key)
+  })
+  return result
+}
+
+async function storedOrComputed(db: Kysely<Database>, at: Date, now: Date, key: string): Promise<TrendingResult> {
   // The present is what the job computed last, while that is recent: a cold view computes nothing.
   const stored = at.getTime() >= now.getTime() ? await loadSnapshot(db) : undefined
   const fresh = stored && stored.at <= now && now.getTime() - stored.at.getTime() < SNAPSHOT_MAX_AGE_MS
-  const result = fresh ? (stored.result as TrendingResult) : await trendingAsOf(db, new Date(key), now)
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
-  cache.set(key, { result, until: now.getTime() + CACHE_MS })
-  return result
+  return fresh ? (stored.result as TrendingResult) : trendingAsOf(db, new Date(key), now)
 }
 
 export type Moment = { at: Date; asOf?: Date }

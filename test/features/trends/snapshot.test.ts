@@ -1,6 +1,8 @@
+import type { KyselyPlugin } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importInterchange } from '../../../src/features/interchange/interchange.import.ts'
 import { trendIndexJob } from '../../../src/features/trends/trends.job.ts'
+import { trendingSnapshot } from '../../../src/features/trends/trends.snapshot.ts'
 import { buildUser } from '../../factories.ts'
 import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
 import { dayAt, history } from './history.ts'
@@ -34,5 +36,26 @@ describe('the stored trends', () => {
     expect((await staff.get('/dashboard')).text).toMatch(/Stromsperre/)
     t.clock.advance(10 * 60_000)
     expect((await staff.get('/dashboard')).text).not.toMatch(/Stromsperre/)
+  })
+
+  it('requests that arrive together share one computation', async () => {
+    // A database handle that counts the statements it runs (each handle has its own cache).
+    let statements = 0
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => {
+        statements++
+        return args.node
+      },
+      transformResult: async (args) => args.result,
+    }
+    const at = t.clock.now()
+    await trendingSnapshot(t.db.withPlugin(counting), at, at)
+    const alone = statements
+    expect(alone).toBeGreaterThan(0)
+    statements = 0
+    const together = t.db.withPlugin(counting)
+    const results = await Promise.all(Array.from({ length: 5 }, () => trendingSnapshot(together, at, at)))
+    expect(statements).toBe(alone)
+    expect(new Set(results).size).toBe(1)
   })
 })

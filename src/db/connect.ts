@@ -1,17 +1,21 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import type { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
-import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import type { Database } from './database.ts'
 
 // Postgres returns bigint (count(*), bigserial) as text; our counts fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v))
 
-/** Extensions the migrations use; the embedded database must load them at start. */
-export const embeddedExtensions = { pg_trgm }
+/**
+ * Extensions the migrations use; the embedded database must load them at start. The embedded database
+ * is loaded only when used: with a Postgres server, its 50 MB of WebAssembly and modules stay out of memory.
+ */
+export async function embeddedExtensions() {
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm')
+  return { pg_trgm }
+}
 
 export type DatabaseOptions = {
   databaseUrl?: string
@@ -82,10 +86,15 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
     dataDir = join(base, 'pgdata')
     mkdirSync(dataDir, { recursive: true })
   }
+  const [{ PGlite }, { PGliteDialect }, extensions] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+    embeddedExtensions(),
+  ])
   const pglite = await PGlite.create({
     dataDir,
     loadDataDir: options.loadDataDir,
-    extensions: embeddedExtensions,
+    extensions,
     parsers: { 20: (v: string) => Number(v) },
   })
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })

@@ -23,6 +23,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user: CurrentUser | null
+    /** The signed-in person's unread notifications as loaded with the session; undefined: count them again. */
+    unreadNotifications: number | undefined
     locale: Locale
   }
   interface FastifyInstance {
@@ -53,6 +55,7 @@ export const authPlugin = fp(
     const enforce2fa = !(config.demo && !config.isProduction)
     app.decorate('routeTable', [])
     app.decorateRequest('user', null)
+    app.decorateRequest('unreadNotifications', undefined)
     app.decorateRequest('locale', 'de')
 
     app.addHook('onRoute', (route) => {
@@ -90,7 +93,9 @@ export const authPlugin = fp(
         return
       }
       const now = clock.now().getTime()
-      const user = isLiveSignedInSession(session, now, config) ? await findCurrentUser(db, session.userId) : undefined
+      // The session store loaded the person with the session; asking again only when it could not.
+      const loaded = session.currentUser?.id === session.userId ? session.currentUser : undefined
+      const user = isLiveSignedInSession(session, now, config) ? (loaded ?? (await findCurrentUser(db, session.userId))) : undefined
       if (!user) {
         // regenerate() replaces request.session: the flash must go on the new one (and the language stays).
         await session.regenerate(['lang'])
@@ -99,6 +104,7 @@ export const authPlugin = fp(
         return
       }
       request.user = user
+      request.unreadNotifications = user === loaded ? (session.unreadNotifications ?? undefined) : undefined
       request.locale = resolveLocale(user.locale, request.headers['accept-language'])
       if (now - (session.lastSeenAt ?? 0) > LAST_SEEN_GRANULARITY_MS) session.lastSeenAt = now
     }

@@ -3,6 +3,7 @@ import fastifySession from '@fastify/session'
 import type { FastifyInstance, Session } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Locale } from '../lib/i18n.ts'
+import type { CurrentUser } from '../features/users/users.queries.ts'
 import { deleteSession, findSession, saveSession, updateSession } from '../features/sessions/sessions.queries.ts'
 import type { AppDeps } from '../app.ts'
 
@@ -23,6 +24,10 @@ declare module 'fastify' {
     userAgent?: string
     /** The id this data was stored under; differs from the current id right after regenerate(). */
     persistedSid?: string
+    /** Loaded with the session in one query (findSession), never stored: the person, while their account is active. */
+    currentUser?: CurrentUser | null
+    /** Loaded with the session, never stored: their unread notifications (capped), for the page header. */
+    unreadNotifications?: number | null
   }
 }
 
@@ -35,7 +40,8 @@ export const sessionPlugin = fp(
     const store = {
       get(sid: string, callback: (err: unknown, session?: Session | null) => void) {
         findSession(db, sid, clock.now()).then(
-          (row) => callback(null, (row?.data as unknown as Session) ?? null),
+          (row) =>
+            callback(null, row ? ({ ...(row.data as object), currentUser: row.user, unreadNotifications: row.unreadNotifications } as Session) : null),
           (err) => callback(err),
         )
       },
@@ -44,7 +50,7 @@ export const sessionPlugin = fp(
         const started = session.createdAt ?? session.pendingAt ?? now.getTime()
         // Anonymous sessions (CSRF secret, language) live as long as a signed-in one may.
         const expiresAt = new Date(started + config.sessionMaxMs)
-        const { cookie: _cookie, persistedSid, ...rest } = session
+        const { cookie: _cookie, persistedSid, currentUser: _user, unreadNotifications: _unread, ...rest } = session
         const data = { ...rest, persistedSid: sid }
         const row = { sid, userId: session.userId ?? null, data, expiresAt, now }
         // A session loaded from the store is only updated: if an admin ended it while this request ran,

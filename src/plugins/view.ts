@@ -54,14 +54,15 @@ export const viewPlugin = fp(
       this.code(status)
       this.header('content-type', 'text/html; charset=utf-8')
       const csrfToken = this.generateCsrf()
-      // The header's notification count: one indexed COUNT (notifications_unread_idx) per page. It is a
-      // convenience: should it fail, the page still renders (without the count).
-      const unread = user
-        ? countUnreadNotifications(deps.db, user.id).catch((err: unknown) => {
+      // The header's notification count, loaded with the session; counted here (one indexed COUNT) only
+      // when the request changed it. It is a convenience: should it fail, the page still renders without it.
+      const known = request.unreadNotifications
+      const unread = !user || known !== undefined
+        ? Promise.resolve(user ? known : undefined)
+        : countUnreadNotifications(deps.db, user.id).catch((err: unknown) => {
             request.log.warn({ err }, 'unread notification count failed')
             return undefined
           })
-        : Promise.resolve(undefined)
       return unread.then((count) => this.view(template, {
         unreadNotifications: count !== undefined && count > 99 ? '99+' : count,
         ...data,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
+import type { KyselyPlugin } from 'kysely'
 import supertest from 'supertest'
 import { buildApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
@@ -35,7 +36,7 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>
  * The whole app on its own fresh database, with a real SMTP server on loopback catching mail,
  * CSRF switched on and a clock the test controls. `env` overrides configuration.
  */
-export async function createTestApp(env: Record<string, string> = {}) {
+export async function createTestApp(env: Record<string, string> = {}, options: { dbPlugins?: KyselyPlugin[] } = {}) {
   const smtp = await startSmtpCapture()
   const handle = await createTestDatabase()
   const dataDir = mkdtempSync(join(tmpdir(), 'kf-test-'))
@@ -51,7 +52,9 @@ export async function createTestApp(env: Record<string, string> = {}) {
   })
   const clock = new TestClock()
   const mailer = createMailer(config)
-  const app: FastifyInstance = await buildApp({ config, db: handle.db, mailer, clock })
+  // dbPlugins see every statement the app runs (not the test's own, through `db`).
+  const appDb = (options.dbPlugins ?? []).reduce((db, plugin) => db.withPlugin(plugin), handle.db)
+  const app: FastifyInstance = await buildApp({ config, db: appDb, mailer, clock })
   await app.ready()
   return {
     app,

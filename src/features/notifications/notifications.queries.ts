@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Expression, type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import type { NotificationKind, WatchLevel } from '../threads/threads.table.ts'
 
@@ -228,13 +228,15 @@ export async function markThreadNotificationsRead(db: Db, input: { userId: numbe
 }
 
 /** Unread notifications, counted up to `cap` so the header stays cheap however many pile up. */
-export async function countUnreadNotifications(db: Db, userId: number, cap = 100): Promise<number> {
-  const row = await db
-    .selectFrom((eb) =>
-      eb.selectFrom('notifications').select('id').where('user_id', '=', userId).where('read_at', 'is', null).limit(cap).as('unread'),
-    )
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .executeTakeFirstOrThrow()
+export function unreadNotificationsOf(userId: Expression<number | null>, cap = UNREAD_CAP) {
+  return sql<number>`(SELECT count(*)::integer FROM (SELECT 1 FROM notifications WHERE user_id = ${userId} AND read_at IS NULL LIMIT ${cap}) AS unread)`
+}
+
+/** The header shows "99+" beyond this. */
+export const UNREAD_CAP = 100
+
+export async function countUnreadNotifications(db: Db, userId: number): Promise<number> {
+  const row = await db.selectNoFrom(unreadNotificationsOf(sql.val(userId)).as('n')).executeTakeFirstOrThrow()
   return Number(row.n)
 }
 

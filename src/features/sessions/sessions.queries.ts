@@ -1,13 +1,29 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import { unreadNotificationsOf } from '../notifications/notifications.queries.ts'
+import { currentUserColumns, toCurrentUser } from '../users/users.queries.ts'
 
+/**
+ * A live session's data and, in the same round trip, what every signed-in page needs next: the person
+ * it names (only while their account is active) and how many unread notifications they have.
+ */
 export async function findSession(db: Kysely<Database>, sid: string, now: Date) {
-  return db
+  const row = await db
     .selectFrom('sessions')
-    .select(['data'])
-    .where('sid', '=', sid)
-    .where('expires_at', '>', now)
+    .leftJoin('users', (join) => join.onRef('users.id', '=', 'sessions.user_id').on('users.active', '=', true))
+    .leftJoin('municipalities', 'municipalities.id', 'users.municipality_id')
+    .select(['sessions.data', ...currentUserColumns])
+    .select((eb) => unreadNotificationsOf(eb.ref('users.id')).as('unread_notifications'))
+    .where('sessions.sid', '=', sid)
+    .where('sessions.expires_at', '>', now)
     .executeTakeFirst()
+  if (!row) return undefined
+  const { data, unread_notifications, ...user } = row
+  return {
+    data,
+    user: user.id === null ? null : toCurrentUser(user as Parameters<typeof toCurrentUser>[0]),
+    unreadNotifications: user.id === null ? null : Number(unread_notifications),
+  }
 }
 
 export async function saveSession(

@@ -98,6 +98,8 @@ export default async function threadsRoutes(app: FastifyInstance, { db, clock, c
     ])
     const highest = posts.at(-1)?.position
     if (highest) await markThreadRead(db, { userId: user.id, threadId: thread.id, position: highest, now: clock.now() }, viewer)
+    // Reading the thread may have read some of the header's notifications: count them again.
+    if (viewer.unreadNotifications) request.unreadNotifications = undefined
     return reply.page('threads/show.hbs', {
       title: page > 1 ? `${thread.title} – ${t(request.locale, 'threads.pageOf', { page, pages })}` : thread.title,
       thread: { ...header, watchLevel: viewer.watchLevel },

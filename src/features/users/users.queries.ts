@@ -18,27 +18,33 @@ export type CurrentUser = {
   totp_enabled: boolean
 }
 
+/** The columns of CurrentUser, for a query that joins users and municipalities (findSession, findCurrentUser). */
+export const currentUserColumns = [
+  'users.id',
+  'users.email',
+  'users.name',
+  'users.position',
+  'users.role',
+  'users.locale',
+  'users.municipality_id',
+  'municipalities.name as municipality_name',
+  'users.totp_enabled_at',
+] as const
+
+export function toCurrentUser(row: Omit<CurrentUser, 'totp_enabled'> & { totp_enabled_at: Date | null }): CurrentUser {
+  const { totp_enabled_at, ...user } = row
+  return { ...user, totp_enabled: totp_enabled_at !== null }
+}
+
 export async function findCurrentUser(db: Db, userId: number): Promise<CurrentUser | undefined> {
   const row = await db
     .selectFrom('users')
     .leftJoin('municipalities', 'municipalities.id', 'users.municipality_id')
-    .select([
-      'users.id',
-      'users.email',
-      'users.name',
-      'users.position',
-      'users.role',
-      'users.locale',
-      'users.municipality_id',
-      'municipalities.name as municipality_name',
-      'users.totp_enabled_at',
-    ])
+    .select(currentUserColumns)
     .where('users.id', '=', userId)
     .where('users.active', '=', true)
     .executeTakeFirst()
-  if (!row) return undefined
-  const { totp_enabled_at, ...user } = row
-  return { ...user, totp_enabled: totp_enabled_at !== null }
+  return row ? toCurrentUser(row) : undefined
 }
 
 export async function findUserByEmail(db: Db, email: string) {

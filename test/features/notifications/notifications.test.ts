@@ -258,6 +258,20 @@ describe('pages', () => {
     expect(after.text).toContain('<a href="/notifications">Benachrichtigungen</a>')
   })
 
+  it('the thread page that reads notifications already counts without them in its header', async () => {
+    const user = await buildUser(t.db)
+    const agent = t.agent()
+    await login(agent, user.email, user.password)
+    const { thread } = await openThread({ author: user, title: 'Kopfzeile zählt mit' })
+    await reply(thread.id, await buildUser(t.db))
+    const { thread: other } = await openThread({ author: user, title: 'Noch ein Thema' })
+    await reply(other.id, await buildUser(t.db))
+    expect((await agent.get('/')).text).toContain('(2 ungelesen)')
+    const page = await agent.get(`/threads/${thread.id}`)
+    expect(page.text).toContain('(1 ungelesen)')
+    expect((await agent.get('/')).text).toContain('(1 ungelesen)')
+  })
+
   it('speaks English and pages back through older notifications', async () => {
     const user = await buildUser(t.db, { locale: 'en' })
     const { thread } = await openThread({ author: user, title: 'Many replies' })

@@ -1,0 +1,51 @@
+import type { KyselyPlugin, RootOperationNode } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildReply, buildThread, buildUser } from '../../factories.ts'
+import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
+
+/**
+ * What a signed-in page costs the database: the statements the app runs for one request, compiled
+ * to SQL. Each statement is a round trip and a parse and plan on the server, for every page view.
+ */
+
+const statements: RootOperationNode[] = []
+const recording: KyselyPlugin = {
+  transformQuery: (args) => {
+    statements.push(args.node)
+    return args.node
+  },
+  transformResult: async (args) => args.result,
+}
+
+let t: TestApp
+
+beforeAll(async () => {
+  t = await createTestApp({}, { dbPlugins: [recording] })
+})
+afterAll(() => t.close())
+
+async function sqlOf(request: () => Promise<unknown>): Promise<string[]> {
+  statements.length = 0
+  await request()
+  return statements.map((node) => t.db.getExecutor().compileQuery(node, { queryId: 'page' }).sql.replace(/\s+/g, ' ').trim())
+}
+
+describe('a thread page with 20 replies, opened again', () => {
+  it('loads session, person and notification count in one statement, runs at most six and writes nothing', async () => {
+    const { thread } = await buildThread(t.db, { title: 'Sprachmittlung im Bürgerbüro' })
+    for (let i = 0; i < 20; i++) await buildReply(t.db, thread.id, { body: `Antwort ${i}: bei uns **zweimal** die Woche.` })
+    const reader = await buildUser(t.db)
+    const agent = t.agent()
+    await login(agent, reader.email, reader.password)
+    await agent.get(`/threads/${thread.id}`)
+
+    const sql = await sqlOf(() => agent.get(`/threads/${thread.id}`).expect(200))
+    const sessionReads = sql.filter((s) => /from "sessions"/.test(s))
+    expect(sessionReads).toHaveLength(1)
+    expect(sessionReads[0]).toMatch(/join "users"/)
+    expect(sessionReads[0]).toMatch(/FROM notifications/)
+    expect(sql.filter((s) => /from "users"/.test(s))).toEqual([])
+    expect(sql.filter((s) => /^(insert|update|delete)/i.test(s))).toEqual([])
+    expect(sql.length).toBeLessThanOrEqual(6)
+  })
+})

@@ -41,7 +41,7 @@ export type Ready<Extra = Record<string, unknown>> = {
   companionPort: number | null
   extra: Extra
 }
-export type Memory = { type: 'memory'; rssMb: number; maxRssMb: number; cpuMs: number }
+export type Memory = { type: 'memory'; rssMb: number; maxRssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number; cpuMs: number }
 
 export type AppProcess<Extra> = {
   child: ChildProcess
@@ -162,10 +162,19 @@ export async function serveApp<Extra>(options: ServeOptions<Extra>): Promise<voi
       )
     }
     if (message === 'memory') {
-      const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20)
+      const usage = process.memoryUsage()
+      const mb = (bytes: number) => Math.round(bytes / 2 ** 20)
       const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
       const cpu = process.cpuUsage()
-      process.send!({ type: 'memory', rssMb, maxRssMb, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies Memory)
+      process.send!({
+        type: 'memory',
+        rssMb: mb(usage.rss),
+        maxRssMb,
+        heapUsedMb: mb(usage.heapUsed),
+        heapTotalMb: mb(usage.heapTotal),
+        externalMb: mb(usage.external),
+        cpuMs: (cpu.user + cpu.system) / 1000,
+      } satisfies Memory)
     }
     if (message === 'stop') {
       // autocannon drops its connections at the deadline; let the requests already inside finish first.

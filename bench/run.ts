@@ -63,6 +63,10 @@ type Measured = {
   postgresCpuMsPerRequest: number | null
   rssMb: number
   maxRssMb: number
+  /** The JavaScript heap after the run: what RSS is made of besides code, buffers and the embedded database. */
+  heapUsedMb: number
+  heapTotalMb: number
+  externalMb: number
 }
 
 if (process.argv.includes('--serve')) await serve()
@@ -158,13 +162,16 @@ async function measure(
     postgresCpuMsPerRequest: databaseName ? round2(pgMs / requests) : null,
     rssMb: memory.rssMb,
     maxRssMb: memory.maxRssMb,
+    heapUsedMb: memory.heapUsedMb,
+    heapTotalMb: memory.heapTotalMb,
+    externalMb: memory.externalMb,
   }
 }
 
 function summary(m: Measured): string {
   return (
     `${String(m.requestsPerSecond).padStart(6)} req/s   p50 ${m.latencyP50Ms} ms   p99 ${m.latencyP99Ms} ms   ` +
-    `Fehler ${m.errors}   CPU/Anfrage ${m.appCpuMsPerRequest} ms App${m.postgresCpuMsPerRequest === null ? '' : ` + ${m.postgresCpuMsPerRequest} ms Postgres`}   RSS ${m.rssMb} MB (max ${m.maxRssMb} MB)`
+    `Fehler ${m.errors}   CPU/Anfrage ${m.appCpuMsPerRequest} ms App${m.postgresCpuMsPerRequest === null ? '' : ` + ${m.postgresCpuMsPerRequest} ms Postgres`}   RSS ${m.rssMb} MB (max ${m.maxRssMb} MB, Heap ${m.heapUsedMb}/${m.heapTotalMb} MB, extern ${m.externalMb} MB)`
   )
 }
 

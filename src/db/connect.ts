@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.ts'
+import { StatementNames } from './prepared.ts'
 
 // Postgres returns bigint (count(*), bigserial) as text; our counts fit in a JS number.
 pg.types.setTypeParser(20, (v) => Number(v))
@@ -34,16 +35,25 @@ export type DatabaseHandle = {
 }
 
 /**
- * A pg client that never crashes the process with an 'error' event. pg-pool listens on idle clients
- * only: one checked out (inside a transaction between two statements, say) or still connecting (a
- * late "the database system is shutting down" after the connect timeout) would otherwise emit an
- * unhandled 'error'. The error also reaches the query or connect in progress, and the pool drops the
- * broken client when it is released.
+ * The pool's client: it never crashes the process with an 'error' event, and it prepares the statements
+ * the app runs often (see StatementNames). pg-pool listens on idle clients only: one checked out (inside
+ * a transaction between two statements, say) or still connecting (a late "the database system is
+ * shutting down" after the connect timeout) would otherwise emit an unhandled 'error'. The error also
+ * reaches the query or connect in progress, and the pool drops the broken client when it is released.
  */
-class ListenedClient extends pg.Client {
-  constructor(config?: string | pg.ClientConfig) {
-    super(config)
-    this.on('error', () => {})
+function poolClient(names: StatementNames) {
+  return class PoolClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config)
+      this.on('error', () => {})
+      // Kysely calls query(text, values); pg parses a named statement once per connection.
+      const query = this.query.bind(this) as (...args: unknown[]) => unknown
+      this.query = ((...args: unknown[]) => {
+        const [text, values] = args
+        const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? names.nameOf(text) : undefined
+        return name ? query({ name, text, values }) : query(...args)
+      }) as pg.Client['query']
+    }
   }
 }
 
@@ -74,7 +84,7 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 
 export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, Client: ListenedClient })
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, Client: poolClient(new StatementNames()) })
     // An idle client that loses its server reports to the pool; the next query reports it.
     pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

@@ -28,6 +28,8 @@ import { BEHIND_TLS_PROXY } from './sign-in.ts'
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
 export { BEHIND_TLS_PROXY, signIn } from './sign-in.ts'
 export const BENCH_ORIGIN = 'https://forum.bench.invalid'
+/** The heap sizes `npm start` and the Dockerfile give the app: the measured app runs as in production. */
+export const PRODUCTION_HEAP_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=256']
 
 /** What the app process reports once it listens; `extra` is whatever the script's `prepare` returned. */
 export type Ready<Extra = Record<string, unknown>> = {
@@ -60,7 +62,11 @@ export type AppProcess<Extra> = {
 export async function startAppProcess<Extra>(script: string, env: Record<string, string> = {}): Promise<AppProcess<Extra>> {
   // BENCH_APP_NODE_ARGS: extra node options for the app process only ("--cpu-prof --cpu-prof-dir=prof", for a profile).
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const child = fork(script, ['--serve'], { execArgv: ['--import', 'tsx', ...nodeArgs], stdio: 'inherit', env: { ...process.env, ...env } })
+  const child = fork(script, ['--serve'], {
+    execArgv: [...PRODUCTION_HEAP_FLAGS, '--import', 'tsx', ...nodeArgs],
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  })
   const ask = <T>(message: string | object, type: string) =>
     new Promise<T>((resolve, reject) => {
       const onMessage = (m: { type: string }) => {

@@ -131,3 +131,15 @@ describe('the session secret outside production', () => {
     expect(() => statSync(join(dataDir, 'session-secret'))).toThrow()
   })
 })
+
+describe('the heap sizes of the app process', () => {
+  // npm start, the container and the benchmarks run the app alike: what bench/ measures is what runs.
+  it('are the same for npm start, the Dockerfile and the benchmarks', async () => {
+    const { PRODUCTION_HEAP_FLAGS } = await import('../bench/lib.ts')
+    const start = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string
+    const dockerCmd = readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])$/m)![1]!
+    expect(PRODUCTION_HEAP_FLAGS.length).toBeGreaterThan(0)
+    expect(start.split(' ').filter((a) => a.startsWith('--max-'))).toEqual(PRODUCTION_HEAP_FLAGS)
+    expect((JSON.parse(dockerCmd) as string[]).filter((a) => a.startsWith('--max-'))).toEqual(PRODUCTION_HEAP_FLAGS)
+  })
+})

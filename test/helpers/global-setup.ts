@@ -46,7 +46,7 @@ export default async function setup(project: TestProject) {
       await cleanup.end()
     }
   }
-  const pglite = await PGlite.create({ extensions: embeddedExtensions })
+  const pglite = await PGlite.create({ extensions: await embeddedExtensions() })
   const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) })
   await migrateToLatest(db)
   const dump = await pglite.dumpDataDir('none')

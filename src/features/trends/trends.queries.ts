@@ -66,16 +66,24 @@ const pairsJson = (pairs: MunicipalityDay[]) => JSON.stringify(pairs.map((p) => 
 /** The stored municipality-days, their forms spelled out again as parallel arrays of stems and words. */
 export async function municipalityDays(db: Db, pairs: MunicipalityDay[]): Promise<MunicipalityDayRow[]> {
   if (pairs.length === 0) return []
-  const { rows } = await sql<MunicipalityDayRow>`
-    SELECT t.day, t.municipality_id, coalesce(fw.stems, '{}') AS stems, coalesce(fw.words, '{}') AS words, t.posts
+  const { rows } = await sql<MunicipalityDay & { forms: number[]; posts: number[] }>`
+    SELECT t.day, t.municipality_id, t.forms, t.posts
     FROM json_to_recordset(${pairsJson(pairs)}::json) AS md(m integer, d integer)
     JOIN trend_municipality_forms t ON t.day = md.d AND t.municipality_id = md.m
-    CROSS JOIN LATERAL (
-      SELECT array_agg(f.stem ORDER BY u.i) AS stems, array_agg(f.word ORDER BY u.i) AS words
-      FROM unnest(t.forms) WITH ORDINALITY AS u(id, i) JOIN trend_forms f ON f.id = u.id
-    ) AS fw
   `.execute(db)
-  return rows
+  // The few forms a batch uses, looked up once: cheaper than joining them to each municipality-day.
+  const ids = [...new Set(rows.flatMap((r) => r.forms))]
+  const { rows: forms } = await sql<{ id: number; stem: string; word: string }>`
+    SELECT id, stem, word FROM trend_forms WHERE id = ANY(${ids}::integer[])
+  `.execute(db)
+  const byId = new Map(forms.map((f) => [f.id, f]))
+  return rows.map(({ day, municipality_id, forms, posts }) => ({
+    day,
+    municipality_id,
+    stems: forms.map((id) => byId.get(id)!.stem),
+    words: forms.map((id) => byId.get(id)!.word),
+    posts,
+  }))
 }
 
 /** The visible posts of these municipality-days; the opening post carries the thread title. */

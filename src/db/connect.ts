@@ -6,8 +6,7 @@ import type pg from 'pg'
 import type { Database } from './database.ts'
 
 // The drivers are imported when connecting, only the one in use: a command such as `npm run trending`
-// starts in well under a second less when it loads neither pg for the embedded database nor PGlite
-// for the server.
+// on the embedded database then spends no start-up time loading pg, nor on the server loading PGlite.
 
 /** Extensions the migrations use; the embedded database must load them at start. */
 export async function embeddedExtensions() {

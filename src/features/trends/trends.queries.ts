@@ -73,10 +73,10 @@ export async function municipalityDays(db: Db, pairs: MunicipalityDay[]): Promis
   `.execute(db)
   // The few forms a batch uses, looked up once: cheaper than joining them to each municipality-day.
   const ids = [...new Set(rows.flatMap((r) => r.forms))]
-  const { rows: forms } = await sql<{ id: number; stem: string; word: string }>`
+  const { rows: named } = await sql<{ id: number; stem: string; word: string }>`
     SELECT id, stem, word FROM trend_forms WHERE id = ANY(${ids}::integer[])
   `.execute(db)
-  const byId = new Map(forms.map((f) => [f.id, f]))
+  const byId = new Map(named.map((f) => [f.id, f]))
   return rows.map(({ day, municipality_id, forms, posts }) => ({
     day,
     municipality_id,

@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 import type { Database } from './database.ts'
 import { StatementNames } from './prepared.ts'
 
-// Postgres returns bigint (count(*), bigserial) as text; our counts fit in a JS number.
-pg.types.setTypeParser(20, (v) => Number(v))
+// The drivers are imported when connecting, only the one in use: a command such as `npm run trending`
+// on the embedded database then spends no start-up time loading pg, nor on the server loading PGlite.
 
 /**
  * Extensions the migrations use; the embedded database must load them at start. The embedded database
@@ -41,8 +41,8 @@ export type DatabaseHandle = {
  * shutting down" after the connect timeout) would otherwise emit an unhandled 'error'. The error also
  * reaches the query or connect in progress, and the pool drops the broken client when it is released.
  */
-function poolClient(names: StatementNames) {
-  return class PoolClient extends pg.Client {
+function poolClient(driver: typeof pg, names: StatementNames) {
+  return class PoolClient extends driver.Client {
     constructor(config?: string | pg.ClientConfig) {
       super(config)
       this.on('error', () => {})
@@ -84,7 +84,15 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 
 export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, Client: poolClient(new StatementNames()) })
+    const { default: pg } = await import('pg')
+    // Postgres returns bigint (count(*), bigserial) as text; our counts fit in a JS number.
+    pg.types.setTypeParser(20, (v) => Number(v))
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 10,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      Client: poolClient(pg, new StatementNames()),
+    })
     // An idle client that loses its server reports to the pool; the next query reports it.
     pool.on('error', () => {})
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

@@ -26,8 +26,9 @@ import type { UsersTable } from '../features/users/users.table.ts'
 import type {
   ActivityDaysTable,
   TrendDirtyTable,
+  TrendFormsTable,
   TrendIndexStateTable,
-  TrendMunicipalityDaysTable,
+  TrendMunicipalityFormsTable,
   TrendSnapshotTable,
   TrendStemDaysTable,
   TrendSurfaceTable,
@@ -67,7 +68,8 @@ export interface Database {
   unsubscribe_tokens: UnsubscribeTokensTable
   digest_deliveries: DigestDeliveriesTable
   data_exports: DataExportsTable
-  trend_municipality_days: TrendMunicipalityDaysTable
+  trend_municipality_forms: TrendMunicipalityFormsTable
+  trend_forms: TrendFormsTable
   trend_stem_days: TrendStemDaysTable
   trend_dirty: TrendDirtyTable
   trend_snapshot: TrendSnapshotTable

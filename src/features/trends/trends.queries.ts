@@ -63,14 +63,27 @@ export async function markAllDirty(db: Db) {
 
 const pairsJson = (pairs: MunicipalityDay[]) => JSON.stringify(pairs.map((p) => ({ m: p.municipality_id, d: p.day })))
 
+/** The stored municipality-days, their forms spelled out again as parallel arrays of stems and words. */
 export async function municipalityDays(db: Db, pairs: MunicipalityDay[]): Promise<MunicipalityDayRow[]> {
   if (pairs.length === 0) return []
-  const { rows } = await sql<MunicipalityDayRow>`
-    SELECT t.day, t.municipality_id, t.stems, t.words, t.posts
+  const { rows } = await sql<MunicipalityDay & { forms: number[]; posts: number[] }>`
+    SELECT t.day, t.municipality_id, t.forms, t.posts
     FROM json_to_recordset(${pairsJson(pairs)}::json) AS md(m integer, d integer)
-    JOIN trend_municipality_days t ON t.day = md.d AND t.municipality_id = md.m
+    JOIN trend_municipality_forms t ON t.day = md.d AND t.municipality_id = md.m
   `.execute(db)
-  return rows
+  // The few forms a batch uses, looked up once: cheaper than joining them to each municipality-day.
+  const ids = [...new Set(rows.flatMap((r) => r.forms))]
+  const { rows: named } = await sql<{ id: number; stem: string; word: string }>`
+    SELECT id, stem, word FROM trend_forms WHERE id = ANY(${ids}::integer[])
+  `.execute(db)
+  const byId = new Map(named.map((f) => [f.id, f]))
+  return rows.map(({ day, municipality_id, forms, posts }) => ({
+    day,
+    municipality_id,
+    stems: forms.map((id) => byId.get(id)!.stem),
+    words: forms.map((id) => byId.get(id)!.word),
+    posts,
+  }))
 }
 
 /** The visible posts of these municipality-days; the opening post carries the thread title. */
@@ -101,7 +114,7 @@ export async function replaceMunicipalityDays(
 ) {
   if (pairs.length > 0) {
     await sql`
-      DELETE FROM trend_municipality_days t USING json_to_recordset(${pairsJson(pairs)}::json) AS md(m integer, d integer)
+      DELETE FROM trend_municipality_forms t USING json_to_recordset(${pairsJson(pairs)}::json) AS md(m integer, d integer)
       WHERE t.day = md.d AND t.municipality_id = md.m
     `.execute(db)
   }
@@ -110,9 +123,20 @@ export async function replaceMunicipalityDays(
     const chunk = JSON.stringify(
       rows.slice(i, i + 5000).map((r) => ({ m: r.municipality_id, d: r.day, s: r.stems.join(' '), w: r.words.join(' '), p: r.posts.join(' ') })),
     )
+    // Only forms not numbered yet: a conflicting insert would use up a number of the sequence each time.
     await sql`
-      INSERT INTO trend_municipality_days (day, municipality_id, stems, words, posts)
-      SELECT x.d, x.m, string_to_array(x.s, ' '), string_to_array(x.w, ' '), string_to_array(x.p, ' ')::integer[]
+      INSERT INTO trend_forms (stem, word)
+      SELECT DISTINCT u.stem, u.word
+      FROM json_to_recordset(${chunk}::json) AS x(s text, w text), unnest(string_to_array(x.s, ' '), string_to_array(x.w, ' ')) AS u(stem, word)
+      WHERE NOT EXISTS (SELECT 1 FROM trend_forms f WHERE f.stem = u.stem AND f.word = u.word)
+      ON CONFLICT (stem, word) DO NOTHING
+    `.execute(db)
+    await sql`
+      INSERT INTO trend_municipality_forms (day, municipality_id, forms, posts)
+      SELECT x.d, x.m,
+        ARRAY(SELECT f.id FROM unnest(string_to_array(x.s, ' '), string_to_array(x.w, ' ')) WITH ORDINALITY AS u(stem, word, i)
+              JOIN trend_forms f ON f.stem = u.stem AND f.word = u.word ORDER BY u.i),
+        string_to_array(x.p, ' ')::integer[]
       FROM json_to_recordset(${chunk}::json) AS x(m integer, d integer, s text, w text, p text)
     `.execute(db)
   }
@@ -150,20 +174,24 @@ export async function replaceMunicipalityDays(
  */
 export async function recomputeStemDays(db: Db) {
   await db.transaction().execute(async (trx) => {
-    // Some 100,000 groups of day and stem: in memory, not spilled to disk (the planner guesses far fewer).
+    // Some 100,000 groups of day and form: in memory, not spilled to disk (the planner guesses far fewer).
     await sql`SET LOCAL work_mem = '256MB'`.execute(trx)
     await trx.deleteFrom('trend_stem_days').execute()
     await trx.deleteFrom('trend_surface').execute()
-    // One pass over the stored stems for both aggregates.
+    // One pass over the stored forms, grouped by integers; both tables are sums over its few groups. The
+    // unnest in the select list streams the arrays (in FROM, each would be copied into a tuplestore first).
     await sql`
       WITH g AS (
-        SELECT t.day, u.stem, u.word, count(*)::integer AS municipalities, sum(u.posts)::integer AS posts, GROUPING(t.day) AS all_days
-        FROM trend_municipality_days t, unnest(t.stems, t.words, t.posts) AS u(stem, word, posts)
-        GROUP BY GROUPING SETS ((t.day, u.stem), (u.stem, u.word))
+        SELECT u.day, u.form, count(*) AS municipalities, sum(u.posts) AS posts
+        FROM (SELECT day, unnest(forms) AS form, unnest(posts) AS posts FROM trend_municipality_forms) AS u
+        GROUP BY u.day, u.form
+      ), named AS (
+        SELECT g.day, f.stem, f.word, g.municipalities, g.posts FROM g JOIN trend_forms f ON f.id = g.form
       ), surface AS (
-        INSERT INTO trend_surface (stem, word, uses) SELECT stem, word, posts FROM g WHERE all_days = 1
+        INSERT INTO trend_surface (stem, word, uses) SELECT stem, word, sum(posts) FROM named GROUP BY stem, word
       )
-      INSERT INTO trend_stem_days (day, stem, municipalities, posts) SELECT day, stem, municipalities, posts FROM g WHERE all_days = 0
+      INSERT INTO trend_stem_days (day, stem, municipalities, posts)
+      SELECT day, stem, sum(municipalities), sum(posts) FROM named GROUP BY day, stem
     `.execute(trx)
   })
 }
@@ -171,7 +199,8 @@ export async function recomputeStemDays(db: Db) {
 /** Throws the whole index away and marks every municipality-day with posts, so the next run derives it from the text. */
 export async function clearIndex(db: Db) {
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('trend_municipality_days').execute()
+    await trx.deleteFrom('trend_municipality_forms').execute()
+    await trx.deleteFrom('trend_forms').execute()
     await trx.deleteFrom('trend_stem_days').execute()
     await trx.deleteFrom('trend_surface').execute()
     await trx.deleteFrom('trend_dirty').execute()
@@ -329,9 +358,10 @@ export type StemPoint = { stem: string; day: number; municipality_id: number; po
 export async function stemPoints(db: Db, stems: string[], fromDay: number, toDay: number): Promise<StemPoint[]> {
   if (stems.length === 0) return []
   const { rows } = await sql<StemPoint>`
-    SELECT u.stem, t.day, t.municipality_id, u.posts
-    FROM trend_municipality_days t, unnest(t.stems, t.posts) AS u(stem, posts)
-    WHERE t.day >= ${fromDay}::integer AND t.day < ${toDay}::integer AND t.stems && ${stems}::text[] AND u.stem = ANY(${stems}::text[])
+    WITH wanted AS (SELECT array_agg(id) AS forms FROM trend_forms WHERE stem = ANY(${stems}::text[]))
+    SELECT f.stem, t.day, t.municipality_id, u.posts
+    FROM wanted, trend_municipality_forms t, unnest(t.forms, t.posts) AS u(form, posts), trend_forms f
+    WHERE t.day >= ${fromDay}::integer AND t.day < ${toDay}::integer AND t.forms && wanted.forms AND u.form = ANY(wanted.forms) AND f.id = u.form
   `.execute(db)
   return rows
 }

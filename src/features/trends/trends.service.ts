@@ -48,7 +48,9 @@ type Db = Kysely<Database>
 
 /** Per municipality-day: its stems, how many posts used each and the written form used most. */
 export function municipalityDaysOfPosts(posts: IndexablePost[]): MunicipalityDayRow[] {
-  const days = new Map<string, { municipality_id: number; day: number; stems: Map<string, { posts: number; words: Map<string, number> }> }>()
+  // Most stems are written one way in a municipality-day: the counts per written form start only with a second.
+  type Uses = { posts: number; first: string; words: Map<string, number> | null }
+  const days = new Map<string, { municipality_id: number; day: number; stems: Map<string, Uses> }>()
   for (const post of posts) {
     if (post.municipality_id === null) continue
     const day = dayNumber(new Date(post.created_at))
@@ -58,9 +60,10 @@ export function municipalityDaysOfPosts(posts: IndexablePost[]): MunicipalityDay
     const text = post.title ? `${post.title}\n${post.body}` : post.body
     for (const [stem, word] of stemsOf(text)) {
       let s = md.stems.get(stem)
-      if (!s) md.stems.set(stem, (s = { posts: 0, words: new Map() }))
+      if (!s) md.stems.set(stem, (s = { posts: 0, first: word, words: null }))
+      if (!s.words && word !== s.first) s.words = new Map([[s.first, s.posts]])
       s.posts++
-      s.words.set(word, (s.words.get(word) ?? 0) + 1)
+      if (s.words) s.words.set(word, (s.words.get(word) ?? 0) + 1)
     }
   }
   return [...days.values()].map(({ municipality_id, day, stems }) => {
@@ -70,7 +73,7 @@ export function municipalityDaysOfPosts(posts: IndexablePost[]): MunicipalityDay
       day,
       stems: entries.map(([stem]) => stem),
       // The first of the most used forms: the order of first use breaks ties.
-      words: entries.map(([, s]) => [...s.words].reduce((best, w) => (w[1] > best[1] ? w : best))[0]),
+      words: entries.map(([, s]) => (s.words ? [...s.words].reduce((best, w) => (w[1] > best[1] ? w : best))[0] : s.first)),
       posts: entries.map(([, s]) => s.posts),
     }
   })

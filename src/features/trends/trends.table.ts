@@ -1,11 +1,17 @@
 import type { Generated } from 'kysely'
 
-export interface TrendMunicipalityDaysTable {
+/** Per municipality-day: forms[i] (a stem with its most used written form, see trend_forms) in posts[i] posts. */
+export interface TrendMunicipalityFormsTable {
   day: number
   municipality_id: number
-  stems: string[]
-  words: string[]
+  forms: number[]
   posts: number[]
+}
+
+export interface TrendFormsTable {
+  id: Generated<number>
+  stem: string
+  word: string
 }
 
 export interface TrendStemDaysTable {

@@ -70,17 +70,33 @@ const NOISE = /https?:\/\/\S+|\S+@\S+\.\S+|`[^`]*`/g
 // Most posts have none of it: one cheap test spares them the replace.
 const MAYBE_NOISE = /:\/\/|@|`/
 
+// Per written word, its stem, or '' when it does not count: an index run reads the same few thousand
+// words over and over, and folding (NFC, lower case) each again cost more than the rest of stemming.
+const wordStems = new Map<string, string>()
+function stemOfWord(word: string): string {
+  let stem = wordStems.get(word)
+  if (stem === undefined) {
+    stem = ''
+    if (word.length >= 3 && word.length <= 40) {
+      const lower = fold(word)
+      if (!stopWords.has(lower)) {
+        const s = stemWord(lower)
+        if (s.length >= 3 && !stopStems.has(s)) stem = s
+      }
+    }
+    if (wordStems.size > 200_000) wordStems.clear()
+    wordStems.set(word, stem)
+  }
+  return stem
+}
+
 /** The distinct stems of a text, each with the written word seen first for it. */
 export function stemsOf(text: string): Map<string, string> {
   const out = new Map<string, string>()
   for (const match of (MAYBE_NOISE.test(text) ? text.replace(NOISE, ' ') : text).matchAll(WORD)) {
     const word = match[0]
-    if (word.length < 3 || word.length > 40) continue
-    const lower = fold(word)
-    if (stopWords.has(lower)) continue
-    const stem = stemWord(lower)
-    if (stem.length < 3 || stopStems.has(stem)) continue
-    if (!out.has(stem)) out.set(stem, word)
+    const stem = stemOfWord(word)
+    if (stem !== '' && !out.has(stem)) out.set(stem, word)
   }
   return out
 }

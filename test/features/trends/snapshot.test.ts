@@ -31,7 +31,7 @@ describe('the stored trends', () => {
     await trendIndexJob.run({ db: t.db }, t.clock.now())
     // Without the stored state the dashboard would now find nothing: the index is gone.
     await t.db.deleteFrom('trend_stem_days').execute()
-    await t.db.deleteFrom('trend_municipality_days').execute()
+    await t.db.deleteFrom('trend_municipality_forms').execute()
     t.clock.advance(2 * 60_000)
     expect((await staff.get('/dashboard')).text).toMatch(/Stromsperre/)
     t.clock.advance(10 * 60_000)

@@ -79,9 +79,9 @@ describe('scheduled indexing', () => {
       NOW,
       () => {},
     )
-    const before = await handle.db.selectFrom('trend_municipality_days').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const before = await handle.db.selectFrom('trend_municipality_forms').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     await trendIndexJob.run({ db: handle.db }, NOW)
-    const after = await handle.db.selectFrom('trend_municipality_days').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const after = await handle.db.selectFrom('trend_municipality_forms').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
     expect(Number(after.n)).toBeGreaterThan(Number(before.n))
     expect(await indexNewPosts(handle.db, NOW)).toBe(0)
   })

@@ -18,14 +18,22 @@ export type SearchFilters = {
 export const SEARCH_CAP = 500
 /**
  * Of the posts that match, only the newest this many are ranked at all: for a common word the newest
- * posts are read backwards (a third of them match), and ranking reads each match's text.
+ * posts are read backwards (a third of them match), and ranking reads each match's text. Every post read
+ * costs, and on a busy server every millisecond counts fifty times: 500 newest matches are a few days of a
+ * large forum, more than anyone pages through.
  */
-const NEWEST_MATCHES = 1000
+export const NEWEST_MATCHES = 500
 /**
  * Title matches are taken newest first, this many: a title match ranks high anyway, and for a common word
- * thousands of titles match. Opening posts that match by their text come in through the posts.
+ * thousands of titles match. Opening posts that match by their text come in through the posts. Only one
+ * title in twenty holds even a common word, so each of these costs twenty threads read: 60 fill three pages.
  */
-const TITLE_MATCHES = 200
+export const TITLE_MATCHES = 60
+/**
+ * The latest this many posts are looked through first: a word in one post of forty fills NEWEST_MATCHES
+ * there. Only a rarer one sends the search to the index for older posts, and then it finds few.
+ */
+const RECENT_WINDOW = 20_000
 /** Relevance halves when a post is this many days old. */
 const RECENCY_DAYS = 180
 // Private-use characters nobody types: ts_headline wraps matches in them, the route turns them into <mark>.
@@ -98,7 +106,8 @@ export type SearchHit = {
 
 /**
  * Threads matching a websearch query (quotes, OR, -word), best post per thread, ranked by relevance
- * blended with recency. Candidates are capped per source, so a common word costs no more than a rare one.
+ * blended with recency. Candidates are capped per source, so a common word costs no more than a rare one;
+ * `capped` says that a source had more matches than it read, so `total` counts only the threads found.
  */
 export async function searchThreads(
   db: Db,
@@ -106,6 +115,13 @@ export async function searchThreads(
   filters: SearchFilters,
   page: { limit: number; offset: number; now: Date },
 ): Promise<{ hits: SearchHit[]; total: number; capped: boolean }> {
+  // The search reads few rows, but the planner cannot know it: it takes a rare word for a common one, and it
+  // prices sorting all older matches that are never read. Parallel workers (tens of milliseconds to start on
+  // a busy server) and JIT compilation (over a second) would cost far more than the search: both off here.
+  if (!db.isTransaction) return db.transaction().execute((trx) => searchThreads(trx, text, filters, page))
+  await sql`SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('jit', 'off', true)`.execute(db)
+  const latest = await sql<{ id: number | null }>`SELECT max(id) AS id FROM posts`.execute(db)
+  const windowStart = (latest.rows[0]?.id ?? 0) - RECENT_WINDOW
   const where = filterConditions(filters)
   const threadWhere = threadFilterConditions(filters)
   // The query is written out in every branch, not taken from a CTE: only then does the planner see how
@@ -119,30 +135,52 @@ export async function searchThreads(
   // Relevance: the post (with the title, for an opening post; with attachment names, where it has any),
   // halved every RECENCY_DAYS of age. Computed once per candidate, in the branch that finds it.
   const recency = sql`(1.0 / (1.0 + greatest(0, extract(epoch FROM (${page.now}::timestamptz - p.created_at)) / 86400.0) / ${RECENCY_DAYS}))`
-  const { rows } = await sql<{ post_id: number; score: number; total: string; candidates: string }>`
-    WITH found AS (
-      (SELECT newest.post_id, newest.thread_id, ts_rank_cd(newest.doc, ${tsQuery}, 1) * newest.recency AS score FROM (
-        SELECT p.id AS post_id, p.thread_id, p.search,
-          CASE WHEN p.position = 1 THEN t.search || p.search ELSE p.search END AS doc, ${recency} AS recency
-        -- the thread of each post looked up by its key (OFFSET 0 keeps it so): the planner misjudges how
-        -- rare a rare word is and would otherwise merge-join all threads
-        FROM posts p CROSS JOIN LATERAL (
-          SELECT t.search, t.deleted_at, t.forum_id, t.kind FROM threads t WHERE t.id = p.thread_id OFFSET 0
-        ) t
-        WHERE p.search @@ ${indexable} AND ${where}
-        ORDER BY p.id DESC LIMIT ${NEWEST_MATCHES}
-      ) newest WHERE newest.search @@ ${tsQuery} ORDER BY 3 DESC LIMIT ${SEARCH_CAP})
+  // `newest` and `titles` are read once each: their size also tells whether older matches were left out.
+  const { rows } = await sql<{ post_id: number | null; total: number; capped: boolean }>`
+    WITH matching AS NOT MATERIALIZED (
+      SELECT p.id AS post_id, p.thread_id, p.search,
+        CASE WHEN p.position = 1 THEN t.search || p.search ELSE p.search END AS doc, ${recency} AS recency
+      -- the thread of each post looked up by its key (OFFSET 0 keeps it so): the planner misjudges how
+      -- rare a rare word is and would otherwise merge-join all threads
+      FROM posts p CROSS JOIN LATERAL (
+        SELECT t.search, t.deleted_at, t.forum_id, t.kind FROM threads t WHERE t.id = p.thread_id OFFSET 0
+      ) t
+      WHERE p.search @@ ${indexable} AND ${where}
+    ),
+    -- The newest posts first, within a window of the latest ones (its bound written out, so the planner
+    -- knows how few they are): a common word is read backwards there, a rare one through the index.
+    recent AS MATERIALIZED (
+      SELECT * FROM matching WHERE post_id > ${windowStart}::int ORDER BY post_id DESC LIMIT ${NEWEST_MATCHES}
+    ),
+    -- Too few there: the words are rare, so the older matches come through the index and are sorted. Both
+    -- "+ 0" keep the planner from walking all older posts backwards (it may take a rare word for a common
+    -- one) and from listing all older posts in a bitmap.
+    older AS (
+      SELECT * FROM matching WHERE (SELECT count(*) FROM recent) < ${NEWEST_MATCHES} AND post_id + 0 <= ${windowStart}::int
+      ORDER BY post_id + 0 DESC LIMIT ${NEWEST_MATCHES}
+    ),
+    newest AS (
+      SELECT * FROM (SELECT * FROM recent UNION ALL SELECT * FROM older) n ORDER BY post_id DESC LIMIT ${NEWEST_MATCHES}
+    ),
+    -- titles through the index, sorted ("+ 0"): walking the threads backwards instead costs a rare word all
+    -- threads, and the planner cannot tell a rare word from a common one; even these are few
+    titles AS (
+      SELECT t.id, t.search, t.deleted_at, t.forum_id, t.kind FROM threads t WHERE t.search @@ ${anyWord} AND ${threadWhere}
+      ORDER BY t.id + 0 DESC LIMIT ${TITLE_MATCHES}
+    ),
+    found AS (
+      SELECT newest.post_id, newest.thread_id, ts_rank_cd(newest.doc, ${tsQuery}, 1) * newest.recency AS score, false AS by_attachment
+      FROM newest WHERE newest.search @@ ${tsQuery}
       UNION ALL
       -- a title, together with its opening text: "Dolmetscher Mustervertrag" finds the thread titled
       -- "Dolmetscher" whose first post offers a Mustervertrag
-      (SELECT p.id, p.thread_id, ts_rank_cd(t.search || p.search, ${tsQuery}, 1) * ${recency}
-       FROM (SELECT t.id, t.search, t.deleted_at, t.forum_id, t.kind FROM threads t WHERE t.search @@ ${anyWord} AND ${threadWhere}
-             ORDER BY t.id DESC LIMIT ${TITLE_MATCHES}) t
-       JOIN posts p ON p.thread_id = t.id AND p.position = 1
-       WHERE (t.search || p.search) @@ ${tsQuery} AND ${where})
+      SELECT p.id, p.thread_id, ts_rank_cd(t.search || p.search, ${tsQuery}, 1) * ${recency}, false
+      FROM titles t JOIN posts p ON p.thread_id = t.id AND p.position = 1
+      WHERE (t.search || p.search) @@ ${tsQuery} AND ${where}
       UNION ALL
       (SELECT p.id, p.thread_id,
-         ts_rank_cd((CASE WHEN p.position = 1 THEN t.search ELSE ''::tsvector END) || p.search || a.search, ${tsQuery}, 1) * ${recency}
+         ts_rank_cd((CASE WHEN p.position = 1 THEN t.search ELSE ''::tsvector END) || p.search || a.search, ${tsQuery}, 1) * ${recency},
+         true
        FROM (SELECT a.post_id, string_agg(a.search::text, ' ')::tsvector AS search FROM attachments a
              WHERE a.post_id IN (SELECT a.post_id FROM attachments a WHERE a.search @@ ${anyWord}) GROUP BY a.post_id) a
        JOIN posts p ON p.id = a.post_id JOIN threads t ON t.id = p.thread_id
@@ -154,26 +192,23 @@ export async function searchThreads(
     ),
     best AS (
       SELECT DISTINCT ON (thread_id) post_id, thread_id, score FROM candidates ORDER BY thread_id, score DESC, post_id DESC
+    ),
+    summary AS (
+      SELECT (SELECT count(*) FROM best)::int AS total,
+        (SELECT count(*) FROM newest) >= ${NEWEST_MATCHES} OR (SELECT count(*) FROM titles) >= ${TITLE_MATCHES}
+          OR (SELECT count(*) FROM found WHERE by_attachment) >= ${SEARCH_CAP} AS capped
     )
-    SELECT post_id, score, count(*) OVER () AS total, (SELECT count(*) FROM candidates) AS candidates
-    FROM best ORDER BY score DESC, post_id DESC
-    LIMIT ${page.limit} OFFSET ${page.offset}
+    -- one row even for a page past the end: it carries the total for the pagination
+    SELECT page.post_id, summary.total, summary.capped
+    FROM summary LEFT JOIN LATERAL (
+      SELECT post_id, score FROM best ORDER BY score DESC, post_id DESC LIMIT ${page.limit} OFFSET ${page.offset}
+    ) page ON true
+    ORDER BY page.score DESC, page.post_id DESC
   `.execute(db)
-  if (rows.length === 0) {
-    return { hits: [], total: page.offset > 0 ? await countThreads(db, text, filters, page.now) : 0, capped: false }
-  }
-  const hits = await pageDetails(
-    db,
-    text,
-    rows.map((r) => r.post_id),
-  )
-  return { hits, total: Number(rows[0]!.total), capped: Number(rows[0]!.candidates) >= SEARCH_CAP }
-}
-
-// A page past the end has no rows to carry the total: count once more, for the pagination.
-async function countThreads(db: Db, text: string, filters: SearchFilters, now: Date): Promise<number> {
-  const first = await searchThreads(db, text, filters, { limit: 1, offset: 0, now })
-  return first.total
+  const { total, capped } = rows[0]!
+  const postIds = rows.flatMap((r) => (r.post_id === null ? [] : [r.post_id]))
+  const hits = postIds.length === 0 ? [] : await pageDetails(db, text, postIds)
+  return { hits, total, capped }
 }
 
 /** Titles, snippets and context for one page of hits, in the given order. Headlines are costly: only these. */

@@ -14,10 +14,30 @@ import { markSameWords, toSegments } from './search.snippet.ts'
 
 const PAGE_SIZE = 20
 
+/**
+ * The filter's choices change a few times a year (a municipality joins or leaves), yet reading all 1,000
+ * municipalities cost every search more than the search itself: they are read again after this long.
+ */
+export const FILTER_OPTIONS_TTL_MS = 60_000
+
 export default async function searchRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
+  let cached: { at: number; options: Promise<FilterOptions> } | undefined
+  const filterOptions = () => {
+    const now = clock.now().getTime()
+    if (!cached || now - cached.at >= FILTER_OPTIONS_TTL_MS) {
+      const options = searchFilterOptions(db)
+      cached = { at: now, options }
+      // a failed read is not kept: the next search tries again
+      options.catch(() => {
+        if (cached?.options === options) cached = undefined
+      })
+    }
+    return cached.options
+  }
+
   app.get('/search', { config: { access: 'signed-in' } }, async (request, reply) => {
     const locale = request.locale
-    const options = await searchFilterOptions(db)
+    const options = await filterOptions()
     const form = parseForm(searchQuery, request.query)
     const view = {
       title: t(locale, 'search.title'),

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeUploads } from '../../../src/features/attachments/attachments.service.ts'
+import { TITLE_MATCHES } from '../../../src/features/search/search.queries.ts'
+import { FILTER_OPTIONS_TTL_MS } from '../../../src/features/search/search.routes.ts'
 import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
 import { pdf } from '../attachments/files.ts'
@@ -173,6 +175,19 @@ describe('search', () => {
     expect(titles(beyond.text)).toEqual([])
   })
 
+  it('says that a count is a lower bound when a common word has more matches than the search reads', async () => {
+    // More title matches than the search takes (TITLE_MATCHES): the older ones are left out of the count.
+    for (let i = 0; i <= TITLE_MATCHES; i++) await buildThread(t.db, { title: `Deichschau ${i}`, body: 'Termine im Herbst.' })
+    const res = await search({ q: 'Deichschau' })
+    expect(titles(res.text)).toHaveLength(20)
+    expect(res.text).toContain(`Mehr als ${TITLE_MATCHES} Themen gefunden`)
+    expect(res.text).not.toContain(`${TITLE_MATCHES + 1} Themen gefunden`)
+    // A page past the end still knows how many pages there are.
+    const beyond = await search({ q: 'Deichschau', page: '9' })
+    expect(titles(beyond.text)).toEqual([])
+    expect(beyond.status).toBe(200)
+  })
+
   it('answers empty, syntax-only and exclusion-only queries with a friendly page', async () => {
     for (const [q, text] of [
       ['', 'Geben Sie oben ein oder mehrere Wörter ein'],
@@ -186,6 +201,15 @@ describe('search', () => {
       expect(res.status, q).toBe(200)
       expect(res.text, q).toContain(text)
     }
+  })
+
+  it('lists a new municipality among the filter choices within a minute', async () => {
+    await search({ q: '' })
+    await buildMunicipality(t.db, { name: 'Neugründungsstadt' })
+    // the choices are read once a minute, not on every search
+    expect((await search({ q: '' })).text).not.toContain('>Neugründungsstadt</option>')
+    t.clock.advance(FILTER_OPTIONS_TTL_MS)
+    expect((await search({ q: '' })).text).toContain('>Neugründungsstadt</option>')
   })
 
   it('tells about a wrong date next to its field and keeps the query', async () => {

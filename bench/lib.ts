@@ -29,7 +29,7 @@ export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results
 export { BEHIND_TLS_PROXY, signIn } from './sign-in.ts'
 export const BENCH_ORIGIN = 'https://forum.bench.invalid'
 /** The heap sizes `npm start` and the Dockerfile give the app: the measured app runs as in production. */
-export const PRODUCTION_HEAP_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=256']
+export const PRODUCTION_HEAP_FLAGS = ['--max-old-space-size=256']
 
 /** What the app process reports once it listens; `extra` is whatever the script's `prepare` returned. */
 export type Ready<Extra = Record<string, unknown>> = {

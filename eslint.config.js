@@ -3,7 +3,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'coverage', 'bench/results'] },
+  { ignores: ['node_modules', 'data', 'coverage', 'bench/results', 'dist', 'dist-bench', 'dist-test-*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { type Kysely, sql } from 'kysely'
@@ -22,14 +22,15 @@ import { startScheduler } from '../src/features/jobs/jobs.service.ts'
 import { jobs } from '../src/jobs.ts'
 import { systemClock } from '../src/lib/clock.ts'
 import { createMailer } from '../src/plugins/mailer.ts'
+import { appEntries, ensureBuilt, projectRoot } from '../scripts/build.js'
 import { BENCH_MARKER, generate, sizes } from './data.ts'
 import { BEHIND_TLS_PROXY } from './sign-in.ts'
 
 export const resultsDir = join(dirname(fileURLToPath(import.meta.url)), 'results')
 export { BEHIND_TLS_PROXY, signIn } from './sign-in.ts'
 export const BENCH_ORIGIN = 'https://forum.bench.invalid'
-/** The heap sizes `npm start` and the Dockerfile give the app: the measured app runs as in production. */
-export const PRODUCTION_HEAP_FLAGS = ['--max-old-space-size=256']
+/** The node options `npm start` and the Dockerfile give the app: the measured app runs as in production. */
+export const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=256', '--enable-source-maps']
 
 /** What the app process reports once it listens; `extra` is whatever the script's `prepare` returned. */
 export type Ready<Extra = Record<string, unknown>> = {
@@ -62,8 +63,12 @@ export type AppProcess<Extra> = {
 export async function startAppProcess<Extra>(script: string, env: Record<string, string> = {}): Promise<AppProcess<Extra>> {
   // BENCH_APP_NODE_ARGS: extra node options for the app process only ("--cpu-prof --cpu-prof-dir=prof", for a profile).
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const child = fork(script, ['--serve'], {
-    execArgv: [...PRODUCTION_HEAP_FLAGS, '--import', 'tsx', ...nodeArgs],
+  // Compiled like `npm start` compiles the app (scripts/build.js), in a directory of its own so that
+  // it does not replace the app's build: the child runs in node itself, not through tsx.
+  const source = relative(projectRoot, script)
+  const outdir = await ensureBuilt({ outdir: join(projectRoot, 'dist-bench'), entries: [...appEntries(), source] })
+  const child = fork(join(outdir, source.replace(/\.ts$/, '.js')), ['--serve'], {
+    execArgv: [...PRODUCTION_NODE_FLAGS, ...nodeArgs],
     stdio: 'inherit',
     env: { ...process.env, ...env },
   })

@@ -132,14 +132,16 @@ describe('the session secret outside production', () => {
   })
 })
 
-describe('the heap sizes of the app process', () => {
+describe('the node options of the app process', () => {
   // npm start, the container and the benchmarks run the app alike: what bench/ measures is what runs.
   it('are the same for npm start, the Dockerfile and the benchmarks', async () => {
-    const { PRODUCTION_HEAP_FLAGS } = await import('../bench/lib.ts')
+    const { PRODUCTION_NODE_FLAGS } = await import('../bench/lib.ts')
     const start = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string
-    const dockerCmd = readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])$/m)![1]!
-    expect(PRODUCTION_HEAP_FLAGS.length).toBeGreaterThan(0)
-    expect(start.split(' ').filter((a) => a.startsWith('--max-'))).toEqual(PRODUCTION_HEAP_FLAGS)
-    expect((JSON.parse(dockerCmd) as string[]).filter((a) => a.startsWith('--max-'))).toEqual(PRODUCTION_HEAP_FLAGS)
+    const serverCommand = start.split('&&').map((c) => c.trim().split(/\s+/)).find((c) => c.at(-1) === 'dist/src/server.js')!
+    const dockerCmd = JSON.parse(readFileSync('Dockerfile', 'utf8').match(/^CMD (\[.*\])$/m)![1]!) as string[]
+    expect(PRODUCTION_NODE_FLAGS).toContain('--max-old-space-size=256')
+    expect(serverCommand.filter((a) => a.startsWith('--'))).toEqual(PRODUCTION_NODE_FLAGS)
+    expect(dockerCmd.at(-1)).toBe('dist/src/server.js')
+    expect(dockerCmd.filter((a) => a.startsWith('--'))).toEqual(PRODUCTION_NODE_FLAGS)
   })
 })

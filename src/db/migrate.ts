@@ -1,16 +1,17 @@
 import { readdir } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import { migrations as migrationFiles } from '../lib/paths.ts'
 
-const migrationsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations')
-
-/** The migrations' names (file names without .ts), in order. */
+/** The migrations' names (file names without extension), in order. */
 async function migrationNames(): Promise<string[]> {
-  return (await readdir(migrationsDir))
-    .filter((f) => /^\d{14}_[a-z0-9_]+\.ts$/.test(f))
+  const { dir, extension } = migrationFiles
+  const pattern = new RegExp(`^\\d{14}_[a-z0-9_]+\\${extension}$`)
+  return (await readdir(dir))
+    .filter((f) => pattern.test(f))
     .sort()
-    .map((f) => f.replace(/\.ts$/, ''))
+    .map((f) => f.slice(0, -extension.length))
 }
 
 /**
@@ -21,7 +22,8 @@ class ProjectMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const migrations: Record<string, Migration> = {}
     for (const name of await migrationNames()) {
-      migrations[name] = (await import(pathToFileURL(join(migrationsDir, `${name}.ts`)).href)) as Migration
+      const file = join(migrationFiles.dir, `${name}${migrationFiles.extension}`)
+      migrations[name] = (await import(pathToFileURL(file).href)) as Migration
     }
     return migrations
   }

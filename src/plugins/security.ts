@@ -9,7 +9,7 @@ import fp from 'fastify-plugin'
 import type { AppDeps } from '../app.ts'
 import { hitRateLimit } from '../features/sessions/sessions.queries.ts'
 import { isLiveSignedInSession } from './auth.ts'
-import { viewsDir } from './view.ts'
+import { projectRoot } from '../lib/paths.ts'
 
 export const STATIC_PREFIX = '/static/'
 const SAFE_METHODS = new Set(['GET', 'HEAD'])
@@ -109,7 +109,7 @@ export const securityPlugin = fp(
     })
 
     await app.register(fastifyStatic, {
-      root: join(viewsDir, '..', 'public'),
+      root: join(projectRoot, 'public'),
       prefix: STATIC_PREFIX,
       maxAge: config.isProduction ? '1d' : 0,
     })

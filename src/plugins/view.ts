@@ -1,6 +1,5 @@
 import { readdirSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { basename, join } from 'node:path'
 import fastifyView from '@fastify/view'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
@@ -8,9 +7,10 @@ import Handlebars from 'handlebars'
 import type { AppDeps } from '../app.ts'
 import { registerHelpers } from '../lib/handlebars-helpers.ts'
 import { t } from '../lib/i18n.ts'
+import { viewsDir } from '../lib/paths.ts'
 import { countUnreadNotifications } from '../features/notifications/notifications.queries.ts'
 
-export const viewsDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'views')
+export { viewsDir }
 
 declare module 'fastify' {
   interface FastifyReply {

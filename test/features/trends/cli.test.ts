@@ -7,15 +7,17 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { dayAt, history } from './history.ts'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const tsx = join(root, 'node_modules', '.bin', 'tsx')
 const dataDir = mkdtempSync(join(tmpdir(), 'kf-trending-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
-/** Runs a command on its own embedded database, whatever DATABASE_URL the tests run with. */
-function run(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs a command as PRODUCT.md gives it (`npm run --silent trending -- …`: the compiled command, built
+ * first when the sources changed), on its own embedded database, whatever DATABASE_URL the tests run with.
+ */
+function run(command: 'trending' | 'import', args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, NODE_ENV: 'test' }
   return new Promise((resolve) => {
-    execFile(tsx, [join(root, 'src', 'cli', script), ...args], { cwd: root, env, timeout: 120_000 }, (err, stdout, stderr) => {
+    execFile('npm', ['run', '--silent', command, '--', ...args], { cwd: root, env, timeout: 120_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr })
     })
   })
@@ -29,7 +31,7 @@ type Output = {
 
 describe('npm run trending', () => {
   it('refuses a moment that is no date (exit code 2)', async () => {
-    const bad = await run('trending.ts', ['--at', 'gestern', '--json'])
+    const bad = await run('trending', ['--at', 'gestern', '--json'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/kein gültiges Datum/)
   })
@@ -44,11 +46,11 @@ describe('npm run trending', () => {
     }
     const file = join(dataDir, 'forum.jsonl')
     writeFileSync(file, lines.join('\n') + '\n')
-    const imported = await run('import.ts', [file])
+    const imported = await run('import', [file])
     expect(imported.code, imported.stderr).toBe(0)
 
     const moment = dayAt(197, 12).toISOString()
-    const out = await run('trending.ts', ['--at', moment, '--json'])
+    const out = await run('trending', ['--at', moment, '--json'])
     expect(out.code, out.stderr).toBe(0)
     const result = JSON.parse(out.stdout) as Output
     expect(Object.keys(result).sort()).toEqual(['at', 'terms', 'threads'])
@@ -64,7 +66,7 @@ describe('npm run trending', () => {
     expect(result.threads[0]).toMatchObject({ id: 'heiss', title: 'Kita: wer hat noch Plätze?', forum: 'integration', municipalities: 12 })
     expect(typeof result.threads[0]!.score).toBe('number')
 
-    const quiet = await run('trending.ts', ['--at', dayAt(150, 12).toISOString(), '--json'])
+    const quiet = await run('trending', ['--at', dayAt(150, 12).toISOString(), '--json'])
     expect(JSON.parse(quiet.stdout)).toEqual({ at: dayAt(150, 12).toISOString(), terms: [], threads: [] })
   }, 240_000)
 })

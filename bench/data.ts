@@ -11,8 +11,6 @@
  *
  * Every generated user signs in with BENCH_PASSWORD; bench/run.ts uses them.
  */
-import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 import { type Kysely, sql } from 'kysely'
@@ -22,6 +20,7 @@ import type { Database } from '../src/db/database.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 import { indexNewPosts } from '../src/features/trends/trends.service.ts'
 import { hashPassword } from '../src/lib/passwords.ts'
+import { isMainScript } from './main.ts'
 
 export const BENCH_PASSWORD = 'Bench-Kommunalforum-2026'
 export const BENCH_MARKER = 'bench:data'
@@ -205,7 +204,7 @@ async function createDatabaseIfMissing(url: string) {
   await client.end()
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMainScript('bench/data.ts')) {
   main().catch((err: unknown) => {
     console.error('Benchmark-Daten konnten nicht erzeugt werden:', err instanceof Error ? err.message : err)
     process.exitCode = 1

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
@@ -19,6 +19,7 @@ import { runDigestRound } from '../src/features/mail/digest.service.ts'
 import { DAY, HOUR } from '../src/lib/clock.ts'
 import { createMailer } from '../src/plugins/mailer.ts'
 import { writeResult } from './lib.ts'
+import { isMainScript } from './main.ts'
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000)
 const MUNICIPALITIES = 400
@@ -234,4 +235,4 @@ async function main() {
   }
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main()
+if (isMainScript('bench/digest.ts')) await main()

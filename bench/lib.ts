@@ -22,7 +22,6 @@ import { startScheduler } from '../src/features/jobs/jobs.service.ts'
 import { jobs } from '../src/jobs.ts'
 import { systemClock } from '../src/lib/clock.ts'
 import { createMailer } from '../src/plugins/mailer.ts'
-import { appEntries, ensureBuilt, projectRoot } from '../scripts/build.js'
 import { BENCH_MARKER, generate, sizes } from './data.ts'
 import { BEHIND_TLS_PROXY } from './sign-in.ts'
 
@@ -65,6 +64,8 @@ export async function startAppProcess<Extra>(script: string, env: Record<string,
   const nodeArgs = process.env.BENCH_APP_NODE_ARGS?.split(' ').filter(Boolean) ?? []
   // Compiled like `npm start` compiles the app (scripts/build.js), in a directory of its own so that
   // it does not replace the app's build: the child runs in node itself, not through tsx.
+  // Imported here, not at the top: the app process runs this file bundled, and must not carry the build.
+  const { appEntries, ensureBuilt, projectRoot } = await import('../scripts/build.js')
   const source = relative(projectRoot, script)
   const outdir = await ensureBuilt({ outdir: join(projectRoot, 'dist-bench'), entries: [...appEntries(), source] })
   const child = fork(join(outdir, source.replace(/\.ts$/, '.js')), ['--serve'], {

@@ -12,12 +12,12 @@
  * bench/faults.ts runs the same members while it restarts Postgres. See bench/README.md.
  */
 import { randomBytes } from 'node:crypto'
-import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../src/db/database.ts'
 import { BENCH_PASSWORD } from './data.ts'
 import { type AppProcess, BEHIND_TLS_PROXY, BENCH_ORIGIN, csrfToken, quantile, randomAddress, round2, serveApp, signIn, startAppProcess, writeResult } from './lib.ts'
+import { isMainScript } from './main.ts'
 
 export type SoakExtra = { members: string[]; password: string; threads: number[]; forums: string[] }
 
@@ -314,7 +314,7 @@ async function main() {
   if (failed) process.exitCode = 1
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (isMainScript('bench/soak.ts')) {
   if (process.argv.includes('--serve')) await serveApp<SoakExtra>({ prepare: (db) => prepareSoak(db, SOAK_MEMBERS), handlers: markerHandlers })
   else await main()
 }

@@ -5,9 +5,9 @@
  * timestamped files are not (see .gitignore).
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { resultsDir } from './lib.ts'
+import { isMainScript } from './main.ts'
 
 type Row = Record<string, unknown>
 type Floor = { requestsPerSecond?: number; rps?: number; ratio?: number }
@@ -251,4 +251,4 @@ function main() {
   console.log(`Zusammenfassung: ${file} (${Object.keys(results).join(', ') || 'keine Ergebnisse'})`)
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()
+if (isMainScript('bench/summary.ts')) main()

@@ -178,8 +178,10 @@ function timeline(samples: Sample[], zero: number) {
 // ---- b: the digest command killed in the middle of a round ----
 
 function command(script: string, args: string[], env: Record<string, string>): ChildProcess & { done: Promise<number | string>; output: () => string } {
-  // node itself, not npm or the tsx binary: SIGKILL must hit the process that works, not a wrapper.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // node itself on the command as `npm run` builds it (dist/), not npm: SIGKILL must hit the process
+  // that works, not a wrapper. main() builds dist/ first.
+  const built = join(root, 'dist', script.replace(/\.ts$/, '.js'))
+  const child = spawn(process.execPath, [built, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()))
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()))
@@ -389,6 +391,8 @@ async function fingerprint(url: string) {
 }
 
 async function main() {
+  const { ensureBuilt } = await import('../scripts/build.js')
+  await ensureBuilt()
   const report: Record<string, unknown> = { at: new Date().toISOString(), server: new URL(SERVER_URL).host }
   const faults: [string, () => Promise<{ pass: boolean }>][] = [
     ['postgres', postgresRestart],

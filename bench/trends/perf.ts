@@ -20,6 +20,7 @@ import { migrateToLatest } from '../../src/db/migrate.ts'
 import { indexAndSnapshot, indexNewPosts, recomputeIndex, trendingAsOf } from '../../src/features/trends/trends.service.ts'
 import { createMailer } from '../../src/plugins/mailer.ts'
 import { BENCH_PASSWORD, BENCH_STAFF_EMAIL } from '../data.ts'
+import { writeResult } from '../lib.ts'
 import { BEHIND_TLS_PROXY, enrollTotp, signIn } from '../sign-in.ts'
 
 const { values } = parseArgs({
@@ -60,6 +61,7 @@ try {
   else await timed('Job: Index + Stand für das Dashboard', () => indexAndSnapshot(db, now))
   await dashboardFigures()
   console.log(`\n${JSON.stringify(figures)}`)
+  console.log(`Ergebnis: ${writeResult('trends', { at: new Date().toISOString(), database: process.env.DATABASE_URL ? 'PostgreSQL-Server' : 'eingebettet', figures })}`)
 
 async function indexFigures() {
   await timed('Index aus dem Text (alles Markierte)', () => indexNewPosts(db, now), (n) => `${n} neue Beiträge`)

@@ -32,7 +32,7 @@ function typeScriptFiles(dir) {
 export function appEntries() {
   return [
     'src/server.ts',
-    ...typeScriptFiles('src/cli').filter((f) => !f.endsWith('run.ts')),
+    ...typeScriptFiles('src/cli').filter((f) => f !== join('src', 'cli', 'run.ts')),
     ...typeScriptFiles('migrations'),
   ]
 }

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appEntries, BUILD_MARKER, build, isFresh, projectRoot } from '../scripts/build.js'
 import { BUILD_MARKER as MARKER_THE_APP_LOOKS_FOR } from '../src/lib/paths.ts'
+import { freePort } from './helpers/browser.ts'
 
 // The build under test lies inside the project, as dist/ does: the bundle imports its packages from
 // the project's node_modules.
@@ -22,17 +22,6 @@ afterAll(() => {
   rmSync(outdir, { recursive: true, force: true })
   rmSync(dataDir, { recursive: true, force: true })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 /** Runs `file` of the build in node itself (no tsx), with its own embedded database. */
 function runBuilt(file: string, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {

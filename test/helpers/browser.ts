@@ -229,6 +229,7 @@ export function describeEveryPage<A extends string, D>(spec: {
                 expect(scrollWidth, `${page.url()} scrolls sideways at ${width} px`).toBeLessThanOrEqual(width)
               }
               await expectNoAxeViolations(page, `${width} px`)
+              expect(await wordsBrokenInButtons(page), `words broken mid-word in buttons at ${width} px`).toEqual([])
             }
             expect(b.foreignRequests).toEqual([])
           } catch (err) {
@@ -279,6 +280,32 @@ export async function submitIn(page: Page, form: string, button = 'button[type="
     page.locator(form).locator(button).first().click(),
   ])
   return response.status()
+}
+
+/**
+ * Words of visible buttons (and links styled as buttons) that the layout breaks in the middle: "Suche|n"
+ * reads as a mistake. A word is one run of letters between spaces or hyphens; it is broken when its
+ * characters lie on more than one line.
+ */
+export async function wordsBrokenInButtons(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const broken: string[] = []
+    for (const element of document.querySelectorAll<HTMLElement>('button, .button')) {
+      if (element.getClientRects().length === 0) continue
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT)
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? ''
+        for (const match of text.matchAll(/[^\s\-\u00ad]{2,}/gu)) {
+          const range = document.createRange()
+          range.setStart(node, match.index)
+          range.setEnd(node, match.index + match[0].length)
+          const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)))
+          if (tops.size > 1) broken.push(`${element.tagName.toLowerCase()} „${element.textContent?.trim()}“: ${match[0]}`)
+        }
+      }
+    }
+    return broken
+  })
 }
 
 /** The skip link is the first stop for the keyboard, shows up when focused and moves focus to the main content. */

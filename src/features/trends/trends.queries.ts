@@ -168,37 +168,91 @@ export async function replaceMunicipalityDays(
   }
 }
 
+/** How many days of stored forms one aggregation query of the full recomputation reads. */
+export const RECOMPUTE_CHUNK_DAYS = 16
+
+export type RecomputeOptions = {
+  /**
+   * How many connections aggregate at once (each its own day ranges). Above 1 only with a connection
+   * pool (PostgreSQL server): the embedded database has one connection, the transaction's own.
+   */
+  readers?: number
+  chunkDays?: number
+}
+
 /**
  * Full recomputation: the day counts and written forms aggregated again from the stored stems of every
- * municipality-day, in SQL; no text is read or stemmed.
+ * municipality-day, in SQL; no text is read or stemmed. Some 21 million stems on a million posts: one
+ * query over all of them takes 6 to 9 s, most of it per-row work of the executor on one core. The days
+ * are split into short ranges that `readers` connections aggregate side by side (each range an index
+ * range scan and a small hash table), while this transaction holds the index lock, so no index run
+ * changes the stored forms meanwhile, and writes each range's counts as it arrives: readers of the
+ * dashboard see the old counts until the commit, then all new ones.
  */
-export async function recomputeStemDays(db: Db) {
+export async function recomputeStemDays(db: Db, now: Date, { readers = 1, chunkDays = RECOMPUTE_CHUNK_DAYS }: RecomputeOptions = {}) {
   await db.transaction().execute(async (trx) => {
-    // Some 100,000 groups of day and form: in memory, not spilled to disk (the planner guesses far fewer).
-    await sql`SET LOCAL work_mem = '256MB'`.execute(trx)
+    await lockIndex(trx, now)
     await trx.deleteFrom('trend_stem_days').execute()
     await trx.deleteFrom('trend_surface').execute()
-    // One pass over the stored forms, grouped by integers; both tables are sums over its few groups. The
-    // unnest in the select list streams the arrays (in FROM, each would be copied into a tuplestore first).
+    const [range] = (await sql<{ first: number | null; last: number | null }>`
+      SELECT min(day) AS first, max(day) AS last FROM trend_municipality_forms
+    `.execute(trx)).rows
+    if (range?.first == null || range.last == null) return
+    const starts: number[] = []
+    for (let day = range.first; day <= range.last; day += chunkDays) starts.push(day)
+    // Uses per form over all ranges (as many entries as there are forms, however many posts).
+    const uses = new Map<number, number>()
+    const source = readers > 1 ? db : trx
+    let writing = Promise.resolve()
+    async function reader() {
+      for (let from = starts.shift(); from !== undefined; from = starts.shift()) {
+        // The unnest in the select list streams the arrays (in FROM, each would be copied into a
+        // tuplestore first); the range's counts come back as two JSON texts, written as they are.
+        const [chunk] = (await sql<{ stem_days: string | null; forms: string | null }>`
+          WITH g AS (
+            SELECT u.day, u.form, count(*)::integer AS municipalities, sum(u.posts)::integer AS posts
+            FROM (
+              SELECT day, unnest(forms) AS form, unnest(posts) AS posts FROM trend_municipality_forms
+              WHERE day >= ${from}::integer AND day < ${from + chunkDays}::integer
+            ) AS u
+            GROUP BY u.day, u.form
+          )
+          SELECT
+            (SELECT json_agg(x)::text FROM (
+              SELECT g.day, f.stem, sum(g.municipalities)::integer AS municipalities, sum(g.posts)::integer AS posts
+              FROM g JOIN trend_forms f ON f.id = g.form GROUP BY g.day, f.stem
+            ) AS x) AS stem_days,
+            (SELECT json_agg(y)::text FROM (SELECT form, sum(posts)::integer AS uses FROM g GROUP BY form) AS y) AS forms
+        `.execute(source)).rows
+        if (!chunk?.stem_days) continue
+        for (const { form, uses: n } of JSON.parse(chunk.forms!) as { form: number; uses: number }[]) uses.set(form, (uses.get(form) ?? 0) + n)
+        const rows = chunk.stem_days
+        // One statement at a time on the transaction; the next range is read meanwhile.
+        writing = writing.then(() =>
+          sql`
+            INSERT INTO trend_stem_days (day, stem, municipalities, posts)
+            SELECT x.day, x.stem, x.municipalities, x.posts
+            FROM json_to_recordset(${rows}::json) AS x(day integer, stem text, municipalities integer, posts integer)
+          `.execute(trx).then(() => undefined),
+        )
+        await writing
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, readers) }, reader))
+    await writing
+    const surface = JSON.stringify([...uses].map(([form, n]) => ({ form, uses: n })))
     await sql`
-      WITH g AS (
-        SELECT u.day, u.form, count(*) AS municipalities, sum(u.posts) AS posts
-        FROM (SELECT day, unnest(forms) AS form, unnest(posts) AS posts FROM trend_municipality_forms) AS u
-        GROUP BY u.day, u.form
-      ), named AS (
-        SELECT g.day, f.stem, f.word, g.municipalities, g.posts FROM g JOIN trend_forms f ON f.id = g.form
-      ), surface AS (
-        INSERT INTO trend_surface (stem, word, uses) SELECT stem, word, sum(posts) FROM named GROUP BY stem, word
-      )
-      INSERT INTO trend_stem_days (day, stem, municipalities, posts)
-      SELECT day, stem, sum(municipalities), sum(posts) FROM named GROUP BY day, stem
+      INSERT INTO trend_surface (stem, word, uses)
+      SELECT f.stem, f.word, x.uses FROM json_to_recordset(${surface}::json) AS x(form integer, uses integer)
+      JOIN trend_forms f ON f.id = x.form
     `.execute(trx)
   })
 }
 
 /** Throws the whole index away and marks every municipality-day with posts, so the next run derives it from the text. */
-export async function clearIndex(db: Db) {
+export async function clearIndex(db: Db, now: Date) {
   await db.transaction().execute(async (trx) => {
+    await lockIndex(trx, now)
     await trx.deleteFrom('trend_municipality_forms').execute()
     await trx.deleteFrom('trend_forms').execute()
     await trx.deleteFrom('trend_stem_days').execute()

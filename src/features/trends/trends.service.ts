@@ -31,6 +31,7 @@ import {
   postsOfDays,
   postsOfMunicipalityDays,
   postsOfPartialDay,
+  type RecomputeOptions,
   recomputeStemDays,
   replaceMunicipalityDays,
   saveSnapshot,
@@ -146,14 +147,14 @@ function uniquePairs(pairs: MunicipalityDay[]): MunicipalityDay[] {
  * Full recomputation: the day counts and written forms aggregated again from the stored stems of each
  * municipality-day (no text is stemmed). The stored stems themselves follow the posts through the marks.
  */
-export async function recomputeIndex(db: Db, now: Date): Promise<void> {
+export async function recomputeIndex(db: Db, now: Date, options: RecomputeOptions = {}): Promise<void> {
   await indexNewPosts(db, now)
-  await recomputeStemDays(db)
+  await recomputeStemDays(db, now, options)
 }
 
 /** Throws the index away and derives it again from the text of all posts (after the stemmer changed). */
 export async function rebuildIndex(db: Db, now: Date): Promise<number> {
-  await clearIndex(db)
+  await clearIndex(db, now)
   return indexNewPosts(db, now)
 }
 

@@ -135,4 +135,39 @@ describe('the trend index follows changed posts', () => {
     expect(await snapshot()).toEqual(kept)
     expect(await surface()).toEqual(keptSurface)
   })
+
+  it('full recomputation repairs counts that drifted, whatever the day ranges and however many read at once', async () => {
+    const snapshot = async () => (await sql`SELECT * FROM trend_stem_days ORDER BY day, stem`.execute(handle.db)).rows
+    const surface = async () => (await sql`SELECT * FROM trend_surface ORDER BY stem, word`.execute(handle.db)).rows
+    const kept = await snapshot()
+    const keptSurface = await surface()
+    const [{ days }] = (await sql<{ days: number }>`SELECT count(DISTINCT day)::integer AS days FROM trend_municipality_forms`.execute(handle.db))
+      .rows as [{ days: number }]
+    expect(days, 'the history spans many day ranges').toBeGreaterThan(30)
+    // Two connections side by side where there is a pool; the embedded database has only one.
+    const readers = handle.kind === 'postgres' ? 2 : 1
+    for (const chunkDays of [1, 7, 10_000]) {
+      await sql`UPDATE trend_stem_days SET municipalities = municipalities + 5 WHERE day % 2 = 0`.execute(handle.db)
+      await sql`DELETE FROM trend_stem_days WHERE day % 3 = 0`.execute(handle.db)
+      await sql`UPDATE trend_surface SET uses = uses * 2`.execute(handle.db)
+      await sql`INSERT INTO trend_stem_days (day, stem, municipalities, posts) VALUES (1, 'gibtsnicht', 3, 3)`.execute(handle.db)
+      expect(await snapshot()).not.toEqual(kept)
+      await recomputeIndex(handle.db, NOW, { readers, chunkDays })
+      expect(await snapshot(), `ranges of ${chunkDays} days`).toEqual(kept)
+      expect(await surface(), `ranges of ${chunkDays} days`).toEqual(keptSurface)
+    }
+  })
+
+  it('a failed full recomputation keeps the counts it found', async () => {
+    const snapshot = async () => (await sql`SELECT * FROM trend_stem_days ORDER BY day, stem`.execute(handle.db)).rows
+    const kept = await snapshot()
+    expect(kept.length).toBeGreaterThan(0)
+    await sql`ALTER TABLE trend_surface ADD CONSTRAINT fail_for_test CHECK (uses < 0) NOT VALID`.execute(handle.db)
+    try {
+      await expect(recomputeIndex(handle.db, NOW, { readers: handle.kind === 'postgres' ? 2 : 1, chunkDays: 5 })).rejects.toThrow(/fail_for_test/)
+    } finally {
+      await sql`ALTER TABLE trend_surface DROP CONSTRAINT fail_for_test`.execute(handle.db)
+    }
+    expect(await snapshot()).toEqual(kept)
+  })
 })

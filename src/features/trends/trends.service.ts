@@ -116,10 +116,13 @@ export function deltasOf(before: MunicipalityDayRow[], after: MunicipalityDayRow
  */
 export async function indexNewPosts(db: Db, now: Date, batchSize = 5000): Promise<number> {
   let read = 0
-  for (;;) {
+  for (let more = true; more; ) {
     const posts = await db.transaction().execute(async (trx) => {
       const seen = await lockIndex(trx, now)
       const claimed = await claimDirty(trx, batchSize)
+      // A batch that was not full took the last marks: no second look for more (marks made meanwhile
+      // wait for the next run, as those made after it do).
+      more = claimed.length === batchSize
       if (claimed.length === 0) return null
       const pairs = uniquePairs(claimed)
       const before = await municipalityDays(trx, pairs)

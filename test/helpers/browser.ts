@@ -229,7 +229,7 @@ export function describeEveryPage<A extends string, D>(spec: {
                 expect(scrollWidth, `${page.url()} scrolls sideways at ${width} px`).toBeLessThanOrEqual(width)
               }
               await expectNoAxeViolations(page, `${width} px`)
-              expect(await wordsBrokenInButtons(page), `words broken mid-word in buttons at ${width} px`).toEqual([])
+              expect(await wordsBrokenInLabels(page), `words broken mid-word in buttons or column headings at ${width} px`).toEqual([])
             }
             expect(b.foreignRequests).toEqual([])
           } catch (err) {
@@ -283,14 +283,14 @@ export async function submitIn(page: Page, form: string, button = 'button[type="
 }
 
 /**
- * Words of visible buttons (and links styled as buttons) that the layout breaks in the middle: "Suche|n"
- * reads as a mistake. A word is one run of letters between spaces or hyphens; it is broken when its
+ * Words of visible buttons (and links styled as buttons) and column headings that the layout breaks in
+ * the middle: "Suche|n" reads as a mistake. A word is one run of letters between spaces or hyphens; it is broken when its
  * characters lie on more than one line.
  */
-export async function wordsBrokenInButtons(page: Page): Promise<string[]> {
+export async function wordsBrokenInLabels(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const broken: string[] = []
-    for (const element of document.querySelectorAll<HTMLElement>('button, .button')) {
+    for (const element of document.querySelectorAll<HTMLElement>('button, .button, th')) {
       if (element.getClientRects().length === 0) continue
       const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT)
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {

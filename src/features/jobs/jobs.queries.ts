@@ -25,6 +25,14 @@ export async function claimDueJob(db: Kysely<Database>, name: string, now: Date,
     .executeTakeFirst()
 }
 
+/**
+ * Makes a job due at once: the next scheduler tick of any instance claims it (after a round that is
+ * running now ends, which may not have seen what prompted the request).
+ */
+export async function requestJobRun(db: Kysely<Database>, name: string) {
+  await db.updateTable('scheduled_jobs').set({ last_started_at: null }).where('name', '=', name).execute()
+}
+
 export async function finishJob(db: Kysely<Database>, name: string, finishedAt: Date, error: string | null) {
   await db
     .updateTable('scheduled_jobs')

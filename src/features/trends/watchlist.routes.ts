@@ -3,8 +3,10 @@ import type { AppDeps } from '../../app.ts'
 import { notFound } from '../../lib/errors.ts'
 import { type FieldErrors, parseForm } from '../../lib/forms.ts'
 import { type Locale, t } from '../../lib/i18n.ts'
+import { requestJobRun } from '../jobs/jobs.queries.ts'
 import { TREND_VIEWERS } from './trends.access.ts'
 import { WATCH_TERM_MAX, watchTermForm, watchTermParams } from './trends.schemas.ts'
+import { watchlistJob } from './trends.job.ts'
 import { trendingSnapshot } from './trends.snapshot.ts'
 import { stemsOf } from './trends.text.ts'
 import { listWatchTerms, watchTermExists } from './watchlist.queries.ts'
@@ -48,7 +50,9 @@ export default async function watchlistRoutes(app: FastifyInstance, { db, clock 
     const added = await addWatchTerm(db, { term, stems, userId: request.user!.id, now: clock.now() })
     // Someone else added the same term a moment ago.
     if (!added) return reply.page('trends/watchlist.hbs', await page(locale, duplicate), 422)
-    reply.flash('trends.watch.added', { term })
+    // A term that trends already is alerted with the next tick, not only at the next round.
+    await requestJobRun(db, watchlistJob.name)
+    reply.flash('trends.watch.added', { term, minutes: watchlistJob.everyMs / 60_000 })
     return reply.redirect('/dashboard/watchlist', 303)
   })
 

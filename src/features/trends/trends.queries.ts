@@ -118,26 +118,20 @@ export async function replaceMunicipalityDays(
       WHERE t.day = md.d AND t.municipality_id = md.m
     `.execute(db)
   }
+  const ids = await formIds(db, rows)
   for (let i = 0; i < rows.length; i += 5000) {
-    // Stems and words never contain spaces (see trends.text.ts).
     const chunk = JSON.stringify(
-      rows.slice(i, i + 5000).map((r) => ({ m: r.municipality_id, d: r.day, s: r.stems.join(' '), w: r.words.join(' '), p: r.posts.join(' ') })),
+      rows.slice(i, i + 5000).map((r) => ({
+        m: r.municipality_id,
+        d: r.day,
+        f: r.stems.map((stem, k) => ids.get(`${stem} ${r.words[k]}`)!).join(' '),
+        p: r.posts.join(' '),
+      })),
     )
-    // Only forms not numbered yet: a conflicting insert would use up a number of the sequence each time.
-    await sql`
-      INSERT INTO trend_forms (stem, word)
-      SELECT DISTINCT u.stem, u.word
-      FROM json_to_recordset(${chunk}::json) AS x(s text, w text), unnest(string_to_array(x.s, ' '), string_to_array(x.w, ' ')) AS u(stem, word)
-      WHERE NOT EXISTS (SELECT 1 FROM trend_forms f WHERE f.stem = u.stem AND f.word = u.word)
-      ON CONFLICT (stem, word) DO NOTHING
-    `.execute(db)
     await sql`
       INSERT INTO trend_municipality_forms (day, municipality_id, forms, posts)
-      SELECT x.d, x.m,
-        ARRAY(SELECT f.id FROM unnest(string_to_array(x.s, ' '), string_to_array(x.w, ' ')) WITH ORDINALITY AS u(stem, word, i)
-              JOIN trend_forms f ON f.stem = u.stem AND f.word = u.word ORDER BY u.i),
-        string_to_array(x.p, ' ')::integer[]
-      FROM json_to_recordset(${chunk}::json) AS x(m integer, d integer, s text, w text, p text)
+      SELECT x.d, x.m, string_to_array(x.f, ' ')::integer[], string_to_array(x.p, ' ')::integer[]
+      FROM json_to_recordset(${chunk}::json) AS x(m integer, d integer, f text, p text)
     `.execute(db)
   }
   for (let i = 0; i < stemDays.length; i += 20_000) {
@@ -178,6 +172,33 @@ export type RecomputeOptions = {
    */
   readers?: number
   chunkDays?: number
+}
+
+/**
+ * The numbers of the forms (stem and written form) these municipality-days use, the new ones numbered
+ * first: a few thousand distinct forms for thousands of municipality-days, looked up once each instead
+ * of once per use.
+ */
+async function formIds(db: Db, rows: MunicipalityDayRow[]): Promise<Map<string, number>> {
+  // Stems and words never contain spaces (see trends.text.ts).
+  const keys = new Set<string>()
+  for (const r of rows) r.stems.forEach((stem, k) => keys.add(`${stem} ${r.words[k]}`))
+  const ids = new Map<string, number>()
+  if (keys.size === 0) return ids
+  const forms = JSON.stringify([...keys].map((key) => ({ s: key.slice(0, key.indexOf(' ')), w: key.slice(key.indexOf(' ') + 1) })))
+  // Only forms not numbered yet: a conflicting insert would use up a number of the sequence each time.
+  await sql`
+    INSERT INTO trend_forms (stem, word)
+    SELECT x.s, x.w FROM json_to_recordset(${forms}::json) AS x(s text, w text)
+    WHERE NOT EXISTS (SELECT 1 FROM trend_forms f WHERE f.stem = x.s AND f.word = x.w)
+    ON CONFLICT (stem, word) DO NOTHING
+  `.execute(db)
+  const { rows: numbered } = await sql<{ id: number; stem: string; word: string }>`
+    SELECT f.id, f.stem, f.word FROM json_to_recordset(${forms}::json) AS x(s text, w text)
+    JOIN trend_forms f ON f.stem = x.s AND f.word = x.w
+  `.execute(db)
+  for (const f of numbered) ids.set(`${f.stem} ${f.word}`, f.id)
+  return ids
 }
 
 /**

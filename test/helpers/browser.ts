@@ -284,8 +284,8 @@ export async function submitIn(page: Page, form: string, button = 'button[type="
 
 /**
  * Words of visible buttons (and links styled as buttons) and column headings that the layout breaks in
- * the middle: "Suche|n" reads as a mistake. A word is one run of letters between spaces or hyphens; it is broken when its
- * characters lie on more than one line.
+ * the middle: "Suche|n" reads as a mistake. A word is a run of characters between spaces or hyphens; it
+ * is broken when its characters lie on more than one line.
  */
 export async function wordsBrokenInLabels(page: Page): Promise<string[]> {
   return page.evaluate(() => {

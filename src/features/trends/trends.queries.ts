@@ -162,18 +162,6 @@ export async function replaceMunicipalityDays(
   }
 }
 
-/** How many days of stored forms one aggregation query of the full recomputation reads. */
-export const RECOMPUTE_CHUNK_DAYS = 16
-
-export type RecomputeOptions = {
-  /**
-   * How many connections aggregate at once (each its own day ranges). Above 1 only with a connection
-   * pool (PostgreSQL server): the embedded database has one connection, the transaction's own.
-   */
-  readers?: number
-  chunkDays?: number
-}
-
 /**
  * The numbers of the forms (stem and written form) these municipality-days use, the new ones numbered
  * first: a few thousand distinct forms for thousands of municipality-days, looked up once each instead
@@ -199,6 +187,18 @@ async function formIds(db: Db, rows: MunicipalityDayRow[]): Promise<Map<string, 
   `.execute(db)
   for (const f of numbered) ids.set(`${f.stem} ${f.word}`, f.id)
   return ids
+}
+
+/** How many days of stored forms one aggregation query of the full recomputation reads. */
+export const RECOMPUTE_CHUNK_DAYS = 16
+
+export type RecomputeOptions = {
+  /**
+   * How many connections aggregate at once (each its own day ranges). Above 1 only with a connection
+   * pool (PostgreSQL server): the embedded database has one connection, the transaction's own.
+   */
+  readers?: number
+  chunkDays?: number
 }
 
 /**

@@ -1,4 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
 import type { Database } from '../../db/database.ts'
 import type { ThreadKind } from './threads.table.ts'
 
@@ -13,8 +14,8 @@ export type BestPracticeParts = {
   bp_contact: string | null
 }
 
-/** A thread with what its page header shows. */
-export async function findThread(db: Db, id: number) {
+/** Threads with what a thread page's header shows. */
+function threadsWithHeader(db: Db) {
   return db
     .selectFrom('threads as t')
     .innerJoin('forums as f', 'f.id', 't.forum_id')
@@ -48,8 +49,11 @@ export async function findThread(db: Db, id: number) {
       // The page count comes with the thread: one lookup in posts_thread_id_position_key, not a query of its own.
       sql<number>`(SELECT coalesce(max(p.position), 0) FROM posts p WHERE p.thread_id = t.id)`.as('last_position'),
     ])
-    .where('t.id', '=', id)
-    .executeTakeFirst()
+}
+
+/** A thread with what its page header shows. */
+export async function findThread(db: Db, id: number) {
+  return threadsWithHeader(db).where('t.id', '=', id).executeTakeFirst()
 }
 export type ThreadRow = NonNullable<Awaited<ReturnType<typeof findThread>>>
 
@@ -106,33 +110,119 @@ function displayedPosts(db: Db) {
     ])
 }
 
+/** Posts as a page shows them: the "hilfreich" count, whether `viewerId` marked it, and its attachments (oldest first). */
+function postsWithReactions(db: Db, viewerId: number) {
+  return displayedPosts(db).select((eb) => [
+    eb.selectFrom('post_reactions as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.post_id', '=', 'p.id').as('helpful_count'),
+    eb
+      .exists(eb.selectFrom('post_reactions as r').select('r.post_id').whereRef('r.post_id', '=', 'p.id').where('r.user_id', '=', viewerId))
+      .as('helped_by_me'),
+    eb
+      .selectFrom('attachments as f')
+      .select(
+        sql<AttachedFile[]>`json_agg(json_build_object('id', f.id, 'original_name', f.original_name, 'size_bytes', f.size_bytes, 'content_type', f.content_type) ORDER BY f.id)`.as(
+          'files',
+        ),
+      )
+      .whereRef('f.post_id', '=', 'p.id')
+      .as('attachments'),
+  ])
+}
+
 /**
  * The posts with positions from..to (inclusive) — positions never shift, so a page is a position range —
- * with what is shown under each: the "hilfreich" count, whether `viewerId` marked it, and its attachments
- * (oldest first). One query for the whole page.
+ * with their reactions and attachments. One query for the whole page.
  */
 export async function postsOfPage(db: Db, threadId: number, from: number, to: number, viewerId: number) {
-  return displayedPosts(db)
-    .select((eb) => [
-      eb.selectFrom('post_reactions as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.post_id', '=', 'p.id').as('helpful_count'),
-      eb
-        .exists(eb.selectFrom('post_reactions as r').select('r.post_id').whereRef('r.post_id', '=', 'p.id').where('r.user_id', '=', viewerId))
-        .as('helped_by_me'),
-      eb
-        .selectFrom('attachments as f')
-        .select(
-          sql<AttachedFile[]>`json_agg(json_build_object('id', f.id, 'original_name', f.original_name, 'size_bytes', f.size_bytes, 'content_type', f.content_type) ORDER BY f.id)`.as(
-            'files',
-          ),
-        )
-        .whereRef('f.post_id', '=', 'p.id')
-        .as('attachments'),
-    ])
+  return postsWithReactions(db, viewerId)
     .where('p.thread_id', '=', threadId)
     .where('p.position', '>=', from)
     .where('p.position', '<=', to)
     .orderBy('p.position')
     .execute()
+}
+export type PagePost = Awaited<ReturnType<typeof postsOfPage>>[number]
+
+/**
+ * All a thread page shows but the session, in one statement: each statement is a round trip to the
+ * server, the largest part of what a page costs. The thread with its header, the municipalities that
+ * marked it ("betrifft uns auch", "übernommen"), the posts with positions from..to, its solution, and
+ * the viewer's watch choice, read position and whether notifications about it are unread.
+ */
+export async function findThreadPage(db: Db, input: { threadId: number; from: number; to: number; viewerId: number }) {
+  const thread = sql.ref<number>('t.id')
+  const row = await threadsWithHeader(db)
+    .select((eb) => [
+      jsonArrayFrom(marksOf(db, 'thread_concerns', thread)).as('concerns'),
+      jsonArrayFrom(marksOf(db, 'adoptions', thread)).as('adoptions'),
+      jsonArrayFrom(
+        postsWithReactions(db, input.viewerId)
+          .where('p.thread_id', '=', thread)
+          .where('p.position', '>=', input.from)
+          .where('p.position', '<=', input.to)
+          .orderBy('p.position'),
+      ).as('posts'),
+      jsonObjectFrom(displayedPosts(db).where('p.id', '=', sql.ref<number>('t.solution_post_id'))).as('solution'),
+      eb
+        .selectFrom('thread_watches as w')
+        .select('w.level')
+        .where('w.user_id', '=', input.viewerId)
+        .whereRef('w.thread_id', '=', 't.id')
+        .as('watch_level'),
+      eb
+        .selectFrom('thread_reads as tr')
+        .select('tr.last_read_position')
+        .where('tr.user_id', '=', input.viewerId)
+        .whereRef('tr.thread_id', '=', 't.id')
+        .as('last_read_position'),
+      eb
+        .exists(
+          eb
+            .selectFrom('notifications as n')
+            .select('n.id')
+            .where('n.user_id', '=', input.viewerId)
+            .whereRef('n.thread_id', '=', 't.id')
+            .where('n.read_at', 'is', null),
+        )
+        .as('unread_notifications'),
+    ])
+    .where('t.id', '=', input.threadId)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const { concerns, adoptions, posts, solution, watch_level, last_read_position, unread_notifications, ...header } = row
+  return {
+    thread: header,
+    concerns,
+    adoptions,
+    // JSON has no dates: they come back as text. Sorted here, as json_agg need not keep the subquery's order.
+    posts: posts.map(revivePost).sort((a, b) => a.position - b.position),
+    solution: solution ? revivePost(solution) : undefined,
+    viewer: { watchLevel: watch_level ?? ('none' as const), lastReadPosition: last_read_position ?? 0, unreadNotifications: Boolean(unread_notifications) },
+  }
+}
+export type ThreadPage = NonNullable<Awaited<ReturnType<typeof findThreadPage>>>
+
+type DateKey = 'created_at' | 'edited_at' | 'deleted_at' | 'hidden_at' | 'author_erased_at'
+type PostDates = { created_at: string } & { [K in DateKey]: string | null }
+type Revived<P extends PostDates> = Omit<P, DateKey> & {
+  created_at: Date
+  edited_at: Date | null
+  deleted_at: Date | null
+  hidden_at: Date | null
+  author_erased_at: Date | null
+}
+function revivePost<P extends PostDates>(post: P): Revived<P> {
+  return {
+    ...post,
+    created_at: new Date(post.created_at),
+    edited_at: dateOrNull(post.edited_at),
+    deleted_at: dateOrNull(post.deleted_at),
+    hidden_at: dateOrNull(post.hidden_at),
+    author_erased_at: dateOrNull(post.author_erased_at),
+  }
+}
+function dateOrNull(value: string | null): Date | null {
+  return value === null ? null : new Date(value)
 }
 type AttachedFile = { id: number; original_name: string; size_bytes: number; content_type: string }
 
@@ -366,12 +456,11 @@ export async function setMunicipalityMark(
 }
 
 /** The municipalities that marked a thread, by name. */
-export async function municipalityMarks(db: Db, table: MarkTable, threadId: number) {
+function marksOf(db: Db, table: MarkTable, threadId: RawBuilder<number>) {
   return db
     .selectFrom(`${table} as x`)
     .innerJoin('municipalities as m', 'm.id', 'x.municipality_id')
     .select(['m.id', 'm.name'])
     .where('x.thread_id', '=', threadId)
     .orderBy('m.name')
-    .execute()
 }

@@ -6,13 +6,14 @@ import { t } from '../../lib/i18n.ts'
 import { uploadProblem } from '../attachments/attachments.service.ts'
 import { findForumBySlug } from '../forums/forums.queries.ts'
 import { findSimilarThreads } from '../search/search.queries.ts'
-import { markThreadRead, threadViewerState } from '../notifications/notifications.service.ts'
+import { markThreadRead } from '../notifications/notifications.service.ts'
+import { mentionLinks } from '../people/people.links.ts'
 import { canReply } from './threads.access.ts'
-import { displayedPost } from './threads.queries.ts'
+import { displayedPost, POSTS_PER_PAGE } from './threads.queries.ts'
 import { newThreadQuery, newThreadSchema, parseId, replyPageQuery, replySchema, threadPageQuery } from './threads.schemas.ts'
-import { bestPracticeParts, publishReply, publishThread, visibleThread } from './threads.service.ts'
+import { bestPracticeParts, publishReply, publishThread, visibleThread, visibleThreadPage } from './threads.service.ts'
 import { threadKinds } from './threads.table.ts'
-import { forumName, pageOfPosition, postUrl, postViews, previewOf, quoteOf, threadHeader } from './threads.view.ts'
+import { forumName, mentionSources, pageOfPosition, postUrl, postViews, previewOf, quoteOf, threadHeader } from './threads.view.ts'
 
 const signedIn = { access: 'signed-in' } as const
 
@@ -85,24 +86,24 @@ export default async function threadsRoutes(app: FastifyInstance, { db, clock, c
 
   app.get('/threads/:id', { config: signedIn }, async (request, reply) => {
     const user = request.user!
-    const thread = await visibleThread(db, user, parseId(request.params))
+    const threadId = parseId(request.params)
     const query = threadPageQuery.safeParse(request.query)
     if (!query.success) throw notFound()
     const { page } = query.data
+    const from = (page - 1) * POSTS_PER_PAGE + 1
+    const found = await visibleThreadPage(db, user, { threadId, from, to: from + POSTS_PER_PAGE - 1, viewerId: user.id })
+    const { thread, viewer } = found
     const pages = pageOfPosition(thread.last_position)
     if (page > pages) throw notFound()
-    const [header, posts, viewer] = await Promise.all([
-      threadHeader(db, user, thread, request.locale),
-      postViews(db, user, thread, page, request.locale),
-      threadViewerState(db, { userId: user.id, threadId: thread.id }),
-    ])
+    const links = await mentionLinks(db, mentionSources(user, found))
+    const posts = postViews(user, found, links, request.locale)
     const highest = posts.at(-1)?.position
     if (highest) await markThreadRead(db, { userId: user.id, threadId: thread.id, position: highest, now: clock.now() }, viewer)
     // Reading the thread may have read some of the header's notifications: count them again.
     if (viewer.unreadNotifications) request.unreadNotifications = undefined
     return reply.page('threads/show.hbs', {
       title: page > 1 ? `${thread.title} – ${t(request.locale, 'threads.pageOf', { page, pages })}` : thread.title,
-      thread: { ...header, watchLevel: viewer.watchLevel },
+      thread: threadHeader(user, found, links, request.locale),
       posts,
       page,
       pages,

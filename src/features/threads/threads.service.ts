@@ -7,7 +7,7 @@ import { removeStoredFiles, storeUploads } from '../attachments/attachments.serv
 import { audit } from '../audit/audit.queries.ts'
 import { notifyNewPost } from '../notifications/notifications.service.ts'
 import { type Actor, isStaff } from './threads.access.ts'
-import { addReply, type BestPracticeParts, createThread, editPost, findOpeningPost, findPost, findThread, type ThreadRow } from './threads.queries.ts'
+import { addReply, type BestPracticeParts, createThread, editPost, findOpeningPost, findPost, findThread, findThreadPage, type ThreadPage, type ThreadRow } from './threads.queries.ts'
 import type { ThreadKind } from './threads.table.ts'
 
 /**
@@ -15,10 +15,20 @@ import type { ThreadKind } from './threads.table.ts'
  * one whose opening post was hidden stays readable, so members see that and why it was hidden.
  */
 export async function visibleThread(db: Kysely<Database>, actor: Actor, id: number): Promise<ThreadRow> {
-  const thread = await findThread(db, id)
+  return ensureVisible(db, actor, await findThread(db, id))
+}
+
+/** The thread page (findThreadPage) of a thread the actor may open, by the rule of visibleThread. */
+export async function visibleThreadPage(db: Kysely<Database>, actor: Actor, input: Parameters<typeof findThreadPage>[1]): Promise<ThreadPage> {
+  const page = await findThreadPage(db, input)
+  await ensureVisible(db, actor, page?.thread)
+  return page!
+}
+
+async function ensureVisible(db: Kysely<Database>, actor: Actor, thread: ThreadRow | undefined): Promise<ThreadRow> {
   if (!thread) throw notFound()
   if (thread.deleted_at && !isStaff(actor)) {
-    const opening = await findOpeningPost(db, id)
+    const opening = await findOpeningPost(db, thread.id)
     if (!opening || opening.deleted_at || !opening.hidden_at) throw notFound()
   }
   return thread

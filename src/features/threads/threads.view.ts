@@ -20,14 +20,7 @@ import {
   canSeeRemovedText,
   isStaff,
 } from './threads.access.ts'
-import {
-  type DisplayedPost,
-  displayedPost,
-  municipalityMarks,
-  POSTS_PER_PAGE,
-  postsOfPage,
-  type ThreadRow,
-} from './threads.queries.ts'
+import { type DisplayedPost, POSTS_PER_PAGE, type ThreadPage, type ThreadRow } from './threads.queries.ts'
 
 const bestPracticeKeys = ['situation', 'approach', 'effort', 'contact'] as const
 
@@ -55,19 +48,26 @@ export function forumName(thread: Pick<ThreadRow, 'forum_name_de' | 'forum_name_
   return locale === 'en' ? thread.forum_name_en : thread.forum_name_de
 }
 
+/** What the page's Markdown may mention (@handle): the best practice parts, the solution and the posts shown. */
+export function mentionSources(actor: Actor, page: ThreadPage): string[] {
+  const parts = bestPracticeKeys.map((part) => page.thread[`bp_${part}`] ?? '')
+  const solution = shownSolution(page) ? page.solution!.body : ''
+  return [...parts, solution, ...page.posts.filter((post) => showsText(actor, post)).map((post) => post.body)]
+}
+
+function shownSolution(page: ThreadPage) {
+  const solution = page.solution
+  return solution && !solution.deleted_at && !solution.hidden_at ? solution : undefined
+}
+
 /** The header of a thread page: kind, forum, author, structured best practice parts, marks and the solution. */
-export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: ThreadRow, locale: Locale) {
-  const [concerns, adoptions] = await Promise.all([
-    municipalityMarks(db, 'thread_concerns', thread.id),
-    thread.kind === 'best_practice' ? municipalityMarks(db, 'adoptions', thread.id) : Promise.resolve([]),
-  ])
-  const solution = thread.solution_post_id ? await displayedPost(db, thread.solution_post_id) : undefined
-  const showSolution = solution && !solution.deleted_at && !solution.hidden_at
-  const sections = bestPracticeKeys
+export function threadHeader(actor: Actor, page: ThreadPage, links: MentionLink, locale: Locale) {
+  const { thread, concerns, adoptions } = page
+  const solution = shownSolution(page)
+  const bpParts = bestPracticeKeys
     .map((part) => ({ heading: t(locale, `threads.bp.${part}`), source: thread[`bp_${part}`] }))
     .filter((section) => section.source)
-  const links = await mentionLinks(db, [...sections.map((s) => s.source!), showSolution ? solution.body : ''])
-  const bpParts = sections.map((section) => ({ heading: section.heading, html: renderMarkdown(section.source!, links) }))
+    .map((section) => ({ heading: section.heading, html: renderMarkdown(section.source!, links) }))
   const mine = (marks: { id: number }[]) => marks.some((m) => m.id === actor.municipality_id)
   return {
     id: thread.id,
@@ -87,8 +87,13 @@ export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: T
     hidden: thread.deleted_at !== null,
     bestPractice: bpParts,
     concerns: { count: concerns.length, names: concerns.map((m) => m.name), mine: mine(concerns), canToggle: canConcern(actor, thread) },
-    adoptions: { count: adoptions.length, names: adoptions.map((m) => m.name), mine: mine(adoptions), canToggle: canAdopt(actor, thread) },
-    solution: showSolution
+    adoptions: {
+      count: adoptions.length,
+      names: adoptions.map((m) => m.name),
+      mine: mine(adoptions),
+      canToggle: canAdopt(actor, thread),
+    },
+    solution: solution
       ? {
           id: solution.id,
           url: postUrl(thread.id, solution.position, solution.id),
@@ -97,25 +102,25 @@ export async function threadHeader(db: Kysely<Database>, actor: Actor, thread: T
           html: renderMarkdown(solution.body, links),
         }
       : undefined,
+    watchLevel: page.viewer.watchLevel,
     canClearSolution: canClearSolution(actor, thread),
     canReply: canReply(actor, thread),
   }
 }
 
 /** The posts of one page, each with what the viewer may do with it. */
-export async function postViews(db: Kysely<Database>, actor: Actor, thread: ThreadRow, page: number, locale: Locale = 'de') {
-  const from = (page - 1) * POSTS_PER_PAGE + 1
-  const posts = await postsOfPage(db, thread.id, from, from + POSTS_PER_PAGE - 1, actor.id)
-  const shown = posts.filter((post) => showsText(actor, post))
-  const links = await mentionLinks(db, shown.map((post) => post.body))
+export function postViews(actor: Actor, page: ThreadPage, links: MentionLink, locale: Locale = 'de') {
+  const { thread } = page
   const replyOpen = canReply(actor, thread)
-  return posts.map((post) => postView(actor, thread, { ...post, author_name: post.author_erased_at ? formerMember(locale, post.municipality_name) : post.author_name }, {
-    links,
-    attachments: (post.attachments ?? []).map(attachmentView),
-    helpfulCount: post.helpful_count ?? 0,
-    helpedByMe: !!post.helped_by_me,
-    replyOpen,
-  }))
+  return page.posts.map((post) =>
+    postView(actor, thread, { ...post, author_name: post.author_erased_at ? formerMember(locale, post.municipality_name) : post.author_name }, {
+      links,
+      attachments: (post.attachments ?? []).map(attachmentView),
+      helpfulCount: post.helpful_count ?? 0,
+      helpedByMe: !!post.helped_by_me,
+      replyOpen,
+    }),
+  )
 }
 
 /** Deleted and hidden text is shown to staff only. */

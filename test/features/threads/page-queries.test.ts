@@ -8,13 +8,20 @@ import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
  * to SQL. Each statement is a round trip and a parse and plan on the server, for every page view.
  */
 
+// transformQuery also sees subqueries (a JSON array of posts inside the thread query); only queries
+// that return a result went to the server.
+const built = new Map<unknown, RootOperationNode>()
 const statements: RootOperationNode[] = []
 const recording: KyselyPlugin = {
   transformQuery: (args) => {
-    statements.push(args.node)
+    built.set(args.queryId, args.node)
     return args.node
   },
-  transformResult: async (args) => args.result,
+  transformResult: async (args) => {
+    const node = built.get(args.queryId)
+    if (node) statements.push(node)
+    return args.result
+  },
 }
 
 let t: TestApp
@@ -26,12 +33,13 @@ afterAll(() => t.close())
 
 async function sqlOf(request: () => Promise<unknown>): Promise<string[]> {
   statements.length = 0
+  built.clear()
   await request()
   return statements.map((node) => t.db.getExecutor().compileQuery(node, { queryId: 'page' }).sql.replace(/\s+/g, ' ').trim())
 }
 
 describe('a thread page with 20 replies, opened again', () => {
-  it('loads session, person and notification count in one statement, runs at most six and writes nothing', async () => {
+  it('loads session, person and notification count in one statement, the rest of the page in a second, and writes nothing', async () => {
     const { thread } = await buildThread(t.db, { title: 'Sprachmittlung im Bürgerbüro' })
     for (let i = 0; i < 20; i++) await buildReply(t.db, thread.id, { body: `Antwort ${i}: bei uns **zweimal** die Woche.` })
     const reader = await buildUser(t.db)
@@ -46,6 +54,7 @@ describe('a thread page with 20 replies, opened again', () => {
     expect(sessionReads[0]).toMatch(/FROM notifications/)
     expect(sql.filter((s) => /from "users"/.test(s))).toEqual([])
     expect(sql.filter((s) => /^(insert|update|delete)/i.test(s))).toEqual([])
-    expect(sql.length).toBeLessThanOrEqual(6)
+    expect(sql).toHaveLength(2)
+    expect(sql[1]).toMatch(/from "threads"/)
   })
 })

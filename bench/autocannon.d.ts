@@ -6,6 +6,7 @@ declare module 'autocannon' {
     url: string
     connections?: number
     duration?: number
+    overallRate?: number
     requests?: RequestSpec[]
   }
   type Histogram = { average: number; mean: number; p50: number; p97_5: number; p99: number; max: number }

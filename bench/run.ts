@@ -28,6 +28,9 @@ import {
 
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+/** A fixed load (requests per second, all connections together) instead of as many as the app can answer:
+ * CPU per request then compares two versions without the noise of a saturated machine. */
+const RATE = process.env.BENCH_RATE ? Number(process.env.BENCH_RATE) : undefined
 /** Only the scenarios whose name contains this text ("Thema", for a profile of one page). */
 const ONLY = process.env.BENCH_ONLY
 const MEMBER_EMAIL = 'bench.user2@bench.invalid'
@@ -146,7 +149,13 @@ async function measure(
   await autocannon({ url: origin, connections: CONNECTIONS, duration: 2, requests: [request(scenario, headers)] })
   const before = await app.memory()
   const pgBefore = databaseName ? postgresCpuTicks(databaseName) : undefined
-  const result = await autocannon({ url: origin, connections: CONNECTIONS, duration: DURATION_SECONDS, requests: [request(scenario, headers)] })
+  const result = await autocannon({
+    url: origin,
+    connections: CONNECTIONS,
+    duration: DURATION_SECONDS,
+    overallRate: RATE,
+    requests: [request(scenario, headers)],
+  })
   const memory = await app.memory()
   const pgMs = databaseName && pgBefore ? postgresCpuMsSince(databaseName, pgBefore) : 0
   const requests = Math.max(1, result.requests.total)

@@ -270,11 +270,12 @@ async function main() {
     console.log(`\n${app.ready.database}: ${SOAK_MEMBERS} Mitglieder melden sich an …`)
     const members = await signInMembers(app.origin, app.ready.extra, SOAK_MEMBERS)
     console.log(`${members.length} angemeldet; Dauertest ${seconds} s, Denkpause 0–${thinkMs} ms`)
-    const rss: { second: number; rssMb: number }[] = []
+    // The heap beside the RSS: what of the process's memory is JavaScript objects, and what is not.
+    const rss: { second: number; rssMb: number; heapUsedMb: number; heapTotalMb: number }[] = []
     const started = Date.now()
     const sampler = setInterval(() => {
       app.memory().then(
-        (m) => rss.push({ second: Math.round((Date.now() - started) / 1000), rssMb: m.rssMb }),
+        (m) => rss.push({ second: Math.round((Date.now() - started) / 1000), rssMb: m.rssMb, heapUsedMb: m.heapUsedMb, heapTotalMb: m.heapTotalMb }),
         () => {},
       )
     }, 5000)
@@ -302,7 +303,9 @@ async function main() {
     console.log(
       `\nGesamt: ${summary.requests} Anfragen, ${summary.requestsPerSecond}/s, p50 ${summary.latencyP50Ms} ms, p99 ${summary.latencyP99Ms} ms, Fehler ${JSON.stringify(summary.errors)}`,
     )
-    console.log(`RSS der Anwendung: höchstens ${report.rssMb.max} MB, am Ende ${report.rssMb.end} MB`)
+    console.log(
+      `RSS der Anwendung: höchstens ${report.rssMb.max} MB, am Ende ${report.rssMb.end} MB (Heap höchstens ${Math.max(0, ...rss.map((r) => r.heapTotalMb))} MB)`,
+    )
     console.log(
       `Antworten: ${replies.sent} gesendet, ${replies.acknowledged} bestätigt, ${replies.stored} gespeichert, ${replies.lost} verloren, ${replies.duplicated} doppelt, ${replies.storedUnacknowledged} ohne Bestätigung gespeichert`,
     )

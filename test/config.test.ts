@@ -144,4 +144,15 @@ describe('the node options of the app process', () => {
     expect(dockerCmd.at(-1)).toBe('dist/src/server.js')
     expect(dockerCmd.filter((a) => a.startsWith('--'))).toEqual(PRODUCTION_NODE_FLAGS)
   })
+
+  it('run with the same environment for malloc in npm start, the Dockerfile and the benchmarks', async () => {
+    const { PRODUCTION_ENV } = await import('../bench/lib.ts')
+    const start = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string
+    const serverCommand = start.split('&&').map((c) => c.trim().split(/\s+/)).find((c) => c.at(-1) === 'dist/src/server.js')!
+    const assignments = (words: string[]) => Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=') as [string, string]))
+    const dockerEnv = [...readFileSync('Dockerfile', 'utf8').matchAll(/^ENV (\S+)$/gm)].map((m) => m[1]!)
+    expect(PRODUCTION_ENV).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' })
+    expect(assignments(serverCommand)).toEqual(PRODUCTION_ENV)
+    expect(assignments(dockerEnv)).toMatchObject(PRODUCTION_ENV)
+  })
 })

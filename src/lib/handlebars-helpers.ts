@@ -28,11 +28,22 @@ const intlLocale = (locale: Locale) => (locale === 'en' ? 'en-GB' : 'de-DE')
 export function formatDate(value: unknown, locale: Locale, style: keyof typeof dateFormats = 'datetime'): string {
   if (value === null || value === undefined || value === '') return ''
   const date = value instanceof Date ? value : new Date(String(value))
-  if (Number.isNaN(date.getTime())) return ''
-  return once(dateFormatters, `${locale}:${style}`, () =>
-    new Intl.DateTimeFormat(intlLocale(locale), { ...dateFormats[style], timeZone: 'Europe/Berlin' }),
-  ).format(date)
+  const time = date.getTime()
+  if (Number.isNaN(time)) return ''
+  // A thread page prints some fifty dates, mostly the same ones on every view: ICU formats one in ~1.3 µs.
+  const key = `${locale}:${style}:${time}`
+  let text = formattedDates.get(key)
+  if (text === undefined) {
+    text = once(dateFormatters, `${locale}:${style}`, () =>
+      new Intl.DateTimeFormat(intlLocale(locale), { ...dateFormats[style], timeZone: 'Europe/Berlin' }),
+    ).format(date)
+    if (formattedDates.size >= FORMATTED_DATES) formattedDates.clear()
+    formattedDates.set(key, text)
+  }
+  return text
 }
+const FORMATTED_DATES = 20_000
+const formattedDates = new Map<string, string>()
 
 /** A file size as people read it: "820 kB", "1,4 MB" (German number format unless English). */
 export function formatFileSize(bytes: number, locale: Locale): string {

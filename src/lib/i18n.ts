@@ -37,7 +37,8 @@ export function hasMessage(locale: Locale, key: string): boolean {
 /** Translates a key; `{name}` placeholders are filled from params. Falls back to German, then the key. */
 export function t(locale: Locale, key: string, params?: Record<string, unknown>): string {
   const template = catalog[locale][key] ?? catalog.de[key] ?? key
-  if (!params) return template
+  // Templates call every message with a (mostly empty) hash: only one with a {placeholder} needs the replace.
+  if (!params || !template.includes('{')) return template
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
 }
 

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { compiledOnce, type Slots } from '../../db/compiled.ts'
 import type { Database } from '../../db/database.ts'
 import { unreadNotificationsOf } from '../notifications/notifications.queries.ts'
 import { currentUserColumns, toCurrentUser } from '../users/users.queries.ts'
@@ -7,16 +8,19 @@ import { currentUserColumns, toCurrentUser } from '../users/users.queries.ts'
  * A live session's data and, in the same round trip, what every signed-in page needs next: the person
  * it names (only while their account is active) and how many unread notifications they have.
  */
-export async function findSession(db: Kysely<Database>, sid: string, now: Date) {
-  const row = await db
+const sessionWithUser = compiledOnce((db: Kysely<Database>, slot: Slots<{ sid: string; now: Date }>) =>
+  db
     .selectFrom('sessions')
     .leftJoin('users', (join) => join.onRef('users.id', '=', 'sessions.user_id').on('users.active', '=', true))
     .leftJoin('municipalities', 'municipalities.id', 'users.municipality_id')
     .select(['sessions.data', ...currentUserColumns])
     .select((eb) => unreadNotificationsOf(eb.ref('users.id')).as('unread_notifications'))
-    .where('sessions.sid', '=', sid)
-    .where('sessions.expires_at', '>', now)
-    .executeTakeFirst()
+    .where('sessions.sid', '=', slot('sid'))
+    .where('sessions.expires_at', '>', slot('now')),
+)
+
+export async function findSession(db: Kysely<Database>, sid: string, now: Date) {
+  const [row] = await sessionWithUser(db, { sid, now })
   if (!row) return undefined
   const { data, unread_notifications, ...user } = row
   return {

@@ -1,5 +1,6 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres'
+import { compiledOnce, type Slots } from '../../db/compiled.ts'
 import type { Database } from '../../db/database.ts'
 import type { ThreadKind } from './threads.table.ts'
 
@@ -149,30 +150,32 @@ export type PagePost = Awaited<ReturnType<typeof postsOfPage>>[number]
  * marked it ("betrifft uns auch", "übernommen"), the posts with positions from..to, its solution, and
  * the viewer's watch choice, read position and whether notifications about it are unread.
  */
-export async function findThreadPage(db: Db, input: { threadId: number; from: number; to: number; viewerId: number }) {
+type PageSlots = { threadId: number; from: number; to: number; viewerId: number }
+const threadPageStatement = compiledOnce((db: Kysely<Database>, slot: Slots<PageSlots>) => {
   const thread = sql.ref<number>('t.id')
-  const row = await threadsWithHeader(db)
+  const viewerId = slot('viewerId')
+  return threadsWithHeader(db)
     .select((eb) => [
       jsonArrayFrom(marksOf(db, 'thread_concerns', thread)).as('concerns'),
       jsonArrayFrom(marksOf(db, 'adoptions', thread)).as('adoptions'),
       jsonArrayFrom(
-        postsWithReactions(db, input.viewerId)
+        postsWithReactions(db, viewerId)
           .where('p.thread_id', '=', thread)
-          .where('p.position', '>=', input.from)
-          .where('p.position', '<=', input.to)
+          .where('p.position', '>=', slot('from'))
+          .where('p.position', '<=', slot('to'))
           .orderBy('p.position'),
       ).as('posts'),
       jsonObjectFrom(displayedPosts(db).where('p.id', '=', sql.ref<number>('t.solution_post_id'))).as('solution'),
       eb
         .selectFrom('thread_watches as w')
         .select('w.level')
-        .where('w.user_id', '=', input.viewerId)
+        .where('w.user_id', '=', viewerId)
         .whereRef('w.thread_id', '=', 't.id')
         .as('watch_level'),
       eb
         .selectFrom('thread_reads as tr')
         .select('tr.last_read_position')
-        .where('tr.user_id', '=', input.viewerId)
+        .where('tr.user_id', '=', viewerId)
         .whereRef('tr.thread_id', '=', 't.id')
         .as('last_read_position'),
       eb
@@ -180,14 +183,17 @@ export async function findThreadPage(db: Db, input: { threadId: number; from: nu
           eb
             .selectFrom('notifications as n')
             .select('n.id')
-            .where('n.user_id', '=', input.viewerId)
+            .where('n.user_id', '=', viewerId)
             .whereRef('n.thread_id', '=', 't.id')
             .where('n.read_at', 'is', null),
         )
         .as('unread_notifications'),
     ])
-    .where('t.id', '=', input.threadId)
-    .executeTakeFirst()
+    .where('t.id', '=', slot('threadId'))
+})
+
+export async function findThreadPage(db: Db, input: PageSlots) {
+  const [row] = await threadPageStatement(db, input)
   if (!row) return undefined
   const { concerns, adoptions, posts, solution, watch_level, last_read_position, unread_notifications, ...header } = row
   return {

@@ -9,7 +9,8 @@ import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
  */
 
 // transformQuery also sees subqueries (a JSON array of posts inside the thread query); only queries
-// that return a result went to the server.
+// that return a result went to the server. Statements compiled once (src/db/compiled.ts) meet
+// transformQuery on their first run only and keep its queryId: `built` outlives a request.
 const built = new Map<unknown, RootOperationNode>()
 const statements: RootOperationNode[] = []
 const recording: KyselyPlugin = {
@@ -33,7 +34,6 @@ afterAll(() => t.close())
 
 async function sqlOf(request: () => Promise<unknown>): Promise<string[]> {
   statements.length = 0
-  built.clear()
   await request()
   return statements.map((node) => t.db.getExecutor().compileQuery(node, { queryId: 'page' }).sql.replace(/\s+/g, ' ').trim())
 }

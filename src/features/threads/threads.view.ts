@@ -119,6 +119,8 @@ export function postViews(actor: Actor, page: ThreadPage, links: MentionLink, lo
       helpfulCount: post.helpful_count ?? 0,
       helpedByMe: !!post.helped_by_me,
       replyOpen,
+      // "Beitrag 7": named once here, printed by up to seven of the post's links and buttons.
+      label: t(locale, 'threads.postLabel', { position: post.position }),
     }),
   )
 }
@@ -132,7 +134,7 @@ function postView(
   actor: Actor,
   thread: ThreadRow,
   post: DisplayedPost,
-  extra: { links: MentionLink; attachments: unknown[]; helpfulCount: number; helpedByMe: boolean; replyOpen: boolean },
+  extra: { links: MentionLink; attachments: unknown[]; helpfulCount: number; helpedByMe: boolean; replyOpen: boolean; label: string },
 ) {
   const removed = post.deleted_at !== null || post.hidden_at !== null
   const showText = showsText(actor, post)
@@ -140,6 +142,7 @@ function postView(
     id: post.id,
     threadId: thread.id,
     position: post.position,
+    label: extra.label,
     isOpening: post.position === 1,
     authorName: post.author_name,
     authorPosition: post.author_position,

@@ -7,9 +7,22 @@ import { t } from '../lib/i18n.ts'
 /** One handler renders every error as a generic German (or English) page: no stack, no SQL, no versions. */
 export const errorsPlugin = fp(
   async function errorsPlugin(app: FastifyInstance) {
+    // An outage of the database fails every request at once: one warning when it starts, then at most
+    // one every UNAVAILABLE_LOG_EVERY_MS with how many requests failed since, not an error with a stack each.
+    let lastUnavailableLog = -Infinity
+    let unavailableSince = 0
     app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
       const { status, key } = classify(error)
-      if (status >= 500) request.log.error({ err: error }, 'request failed')
+      if (status === 503 && !(error instanceof HttpError)) {
+        unavailableSince++
+        const now = Date.now()
+        if (now - lastUnavailableLog >= UNAVAILABLE_LOG_EVERY_MS) {
+          const { code, message } = error as FastifyError
+          request.log.warn({ code, message, failedRequests: unavailableSince }, 'database unavailable: answering 503')
+          lastUnavailableLog = now
+          unavailableSince = 0
+        }
+      } else if (status >= 500) request.log.error({ err: error }, 'request failed')
       else request.log.info({ status, code: (error as FastifyError).code }, 'request rejected')
       if (status === 429 && !reply.getHeader('retry-after')) reply.header('retry-after', '60')
       return renderError(request, reply, status, key)
@@ -18,6 +31,8 @@ export const errorsPlugin = fp(
   },
   { name: 'errors' },
 )
+
+export const UNAVAILABLE_LOG_EVERY_MS = 10_000
 
 function classify(error: FastifyError | HttpError): { status: number; key: string } {
   if (error instanceof HttpError) return { status: error.statusCode, key: error.messageKey }

@@ -3,7 +3,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { sql } from 'kysely'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import pg from 'pg'
 import supertest from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -19,7 +19,7 @@ import { createServerTestDatabase } from '../../helpers/database.ts'
 const noMail: Mailer = { kind: 'outbox', send: async () => {}, close: async () => {} }
 const UNAVAILABLE = 'Das Forum ist gerade nicht erreichbar'
 
-async function appOn(databaseUrl: string, extraRoutes: (app: FastifyInstance) => void = () => {}) {
+async function appOn(databaseUrl: string, extraRoutes: (app: FastifyInstance) => void = () => {}, logger?: FastifyServerOptions['logger']) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kf-test-'))
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -31,7 +31,7 @@ async function appOn(databaseUrl: string, extraRoutes: (app: FastifyInstance) =>
   })
   // The pool exactly as the server makes it (timeouts, error handling).
   const handle = await connectDatabase({ databaseUrl })
-  const app = await buildApp({ config, db: handle.db, mailer: noMail, clock: systemClock })
+  const app = await buildApp({ config, db: handle.db, mailer: noMail, clock: systemClock }, logger ? { logger } : {})
   extraRoutes(app)
   await app.ready()
   return {
@@ -106,6 +106,25 @@ describe('DATABASE_URL pointing at a port nobody listens on', () => {
       expect(ready.status).toBe(503)
       expect(ready.body).toEqual({ status: 'unavailable' })
     }
+  })
+})
+
+describe('the log during an outage', () => {
+  const lines: { level: number; msg: string; failedRequests?: number; code?: string; err?: unknown }[] = []
+  let t: Awaited<ReturnType<typeof appOn>>
+  beforeAll(async () => {
+    const stream = { write: (line: string) => void lines.push(JSON.parse(line)) }
+    t = await appOn('postgres://nobody@127.0.0.1:1/none', () => {}, { level: 'info', stream })
+  })
+  afterAll(() => t.close())
+
+  it('says once that the database is unavailable, without a stack, not once per failed request', async () => {
+    for (let i = 0; i < 5; i++) expectUnavailablePage(await supertest(t.app.server).get('/login'))
+    const warnings = lines.filter((l) => l.msg === 'database unavailable: answering 503')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatchObject({ level: 40, code: 'ECONNREFUSED', failedRequests: 1 })
+    expect(warnings[0]!.err).toBeUndefined()
+    expect(lines.filter((l) => l.level >= 50)).toEqual([])
   })
 })
 

@@ -1,4 +1,4 @@
-import fastifyCookie from '@fastify/cookie'
+import fastifyCookie, { Signer } from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import type { FastifyInstance, Session } from 'fastify'
 import fp from 'fastify-plugin'
@@ -32,6 +32,49 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'kf_sid'
+
+type Unsigned = { valid: true; renew: boolean; value: string } | { valid: false; renew: false; value: null }
+
+/**
+ * @fastify/cookie's signer that remembers its answers for the session ids in use. Every request checks
+ * the cookie's HMAC and @fastify/session signs the id again: two HMACs per page that give the same
+ * answer each time. Only valid signatures are remembered (a forged cookie is checked in full every
+ * time); bounded, the oldest entries go first.
+ */
+export class RememberingSigner {
+  private readonly signer: Signer
+  private readonly signed = new Map<string, string>()
+  private readonly verified = new Map<string, Unsigned>()
+
+  constructor(
+    secret: string,
+    private readonly capacity = 10_000,
+  ) {
+    this.signer = new Signer(secret)
+  }
+
+  sign(value: string): string {
+    let signed = this.signed.get(value)
+    if (signed === undefined) {
+      signed = this.signer.sign(value)
+      remember(this.signed, value, signed, this.capacity)
+    }
+    return signed
+  }
+
+  unsign(signedValue: string): Unsigned {
+    const known = this.verified.get(signedValue)
+    if (known) return known
+    const result = Object.freeze({ ...(this.signer.unsign(signedValue) as Unsigned) })
+    if (result.valid) remember(this.verified, signedValue, result, this.capacity)
+    return result
+  }
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V, capacity: number) {
+  if (map.size >= capacity) map.delete(map.keys().next().value!)
+  map.set(key, value)
+}
 
 /** Server-side sessions in Postgres, so any app instance can serve any request. */
 export const sessionPlugin = fp(
@@ -73,7 +116,7 @@ export const sessionPlugin = fp(
     }
     await app.register(fastifyCookie)
     await app.register(fastifySession, {
-      secret: config.sessionSecret,
+      secret: new RememberingSigner(config.sessionSecret),
       cookieName: SESSION_COOKIE,
       store,
       saveUninitialized: false,

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { Secret, TOTP } from 'otpauth'
 import supertest from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SESSION_COOKIE } from '../../src/plugins/session.ts'
+import { Signer } from '@fastify/cookie'
+import { RememberingSigner, SESSION_COOKIE } from '../../src/plugins/session.ts'
 import { buildUser } from '../factories.ts'
 import { createTestApp, login, submitForm, type TestApp } from '../helpers/app.ts'
 
@@ -121,6 +122,64 @@ describe('signing out', () => {
     const replayed = await supertest(t.app.server).get('/').set('Cookie', cookie)
     expect(replayed.status).toBe(303)
     expect(replayed.headers.location).toBe('/login?next=%2F')
+  })
+})
+
+describe("the session cookie's signature", () => {
+  it('is checked on every request: a cookie with the id of a session in use and another signature is a stranger', async () => {
+    const user = await buildUser(t.db)
+    const agent = t.agent()
+    const signIn = await login(agent, user.email, user.password)
+    const cookie = (signIn.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(`${SESSION_COOKIE}=`))!.split(';')[0]!
+    const [sid, signature] = decodeURIComponent(cookie.slice(SESSION_COOKIE.length + 1)).split('.') as [string, string]
+    // The genuine cookie has just been checked (and remembered); each variant of it must still fail.
+    expect((await supertest(t.app.server).get('/').set('Cookie', cookie)).status).toBe(200)
+    const flipped = (signature[0] === 'A' ? 'B' : 'A') + signature.slice(1)
+    for (const forged of [`${sid}.${flipped}`, `${sid}.${signature.slice(0, -1)}`, `${sid}.`, sid, `${sid}.${signature}x`]) {
+      const res = await supertest(t.app.server).get('/').set('Cookie', `${SESSION_COOKIE}=${encodeURIComponent(forged)}`)
+      expect(res.status, forged).toBe(303)
+      expect(res.headers.location).toBe('/login?next=%2F')
+    }
+    expect((await supertest(t.app.server).get('/').set('Cookie', cookie)).status).toBe(200)
+  })
+})
+
+describe('RememberingSigner', () => {
+  const secret = randomBytes(32).toString('hex')
+
+  it("gives @fastify/cookie's answers, and the same answer again without computing it", () => {
+    const plain = new Signer(secret)
+    const signer = new RememberingSigner(secret)
+    const signed = signer.sign('sitzung-1')
+    expect(signed).toBe(plain.sign('sitzung-1'))
+    expect(signer.sign('sitzung-1')).toBe(signed)
+    const first = signer.unsign(signed)
+    expect(first).toEqual(plain.unsign(signed))
+    expect(first).toEqual({ valid: true, renew: false, value: 'sitzung-1' })
+    // The remembered answer itself, frozen so that no caller can change it for the next request.
+    expect(signer.unsign(signed)).toBe(first)
+    expect(Object.isFrozen(first)).toBe(true)
+  })
+
+  it('never remembers a signature it refused, nor accepts one signed with another secret', () => {
+    const signer = new RememberingSigner(secret)
+    const other = new Signer(randomBytes(32).toString('hex')).sign('sitzung-1')
+    const refused = signer.unsign(other)
+    expect(refused).toEqual({ valid: false, renew: false, value: null })
+    expect(signer.unsign(other)).not.toBe(refused)
+    expect(signer.unsign(other).valid).toBe(false)
+  })
+
+  it('forgets the oldest entries beyond its capacity and still answers them correctly', () => {
+    const plain = new Signer(secret)
+    const signer = new RememberingSigner(secret, 3)
+    const ids = ['a', 'b', 'c', 'd', 'e']
+    const answers = ids.map((id) => signer.unsign(plain.sign(id)))
+    expect(signer.unsign(plain.sign('e'))).toBe(answers[4])
+    const again = signer.unsign(plain.sign('a'))
+    expect(again).not.toBe(answers[0])
+    expect(again).toEqual({ valid: true, renew: false, value: 'a' })
+    for (const id of ids) expect(signer.sign(id)).toBe(plain.sign(id))
   })
 })
 

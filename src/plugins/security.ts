@@ -28,8 +28,8 @@ const filesSeen = new WeakMap<object, number>()
 export const securityPlugin = fp(
   async function securityPlugin(app: FastifyInstance, deps: AppDeps) {
     const { db, clock, config } = deps
-    // helmet's middleware, built once: @fastify/helmet builds it anew on every request (options parsed,
-    // the policy joined again), about a tenth of what a signed-in page costs beyond its own work.
+    // helmet's middleware, built once: @fastify/helmet builds it anew on every request (options checked,
+    // the policy joined again) and needs two hooks for it, one of them async.
     const securityHeaders = helmet({
       contentSecurityPolicy: {
         useDefaults: false,

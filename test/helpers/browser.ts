@@ -112,7 +112,8 @@ export async function useLanguage(page: Page, locale: 'de' | 'en') {
   const current = await page.evaluate(() => document.documentElement.lang)
   if (current === locale) return
   await page.locator('form[action="/language"] button').click()
-  await page.waitForFunction((wanted) => document.documentElement.lang === wanted, locale)
+  // Polled while the browser swaps documents: for a moment there is no documentElement.
+  await page.waitForFunction((wanted) => document.documentElement?.lang === wanted, locale)
   await page.waitForLoadState('load')
 }
 

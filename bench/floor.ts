@@ -20,7 +20,7 @@ import trendsRoutes from '../src/features/trends/trends.routes.ts'
 import { type CurrentUser, findCurrentUser } from '../src/features/users/users.queries.ts'
 import { registerHelpers } from '../src/lib/handlebars-helpers.ts'
 import { resolveLocale } from '../src/lib/i18n.ts'
-import { viewsDir } from '../src/plugins/view.ts'
+import { LAYOUT, viewsDir } from '../src/plugins/view.ts'
 
 /** The routes of the pages the bench measures; each brings its feature's other routes along, unused. */
 const measuredRoutes = [forumsRoutes, threadsRoutes, searchRoutes, trendsRoutes]
@@ -93,5 +93,5 @@ function compileViews() {
     }
     return compiled
   }
-  return (path: string, data: Record<string, unknown>) => template('layouts/main.hbs')({ ...data, body: template(path)(data) })
+  return (path: string, data: Record<string, unknown>) => template(LAYOUT)({ ...data, body: new Handlebars.SafeString(template(path)(data)) })
 }

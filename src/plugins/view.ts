@@ -12,6 +12,9 @@ import { countUnreadNotifications } from '../features/notifications/notification
 
 export { viewsDir }
 
+/** Around every page (reply.page); the page goes into its `body`. */
+export const LAYOUT = 'layouts/main.hbs'
+
 declare module 'fastify' {
   interface FastifyReply {
     /** Renders a page inside the layout with what every page needs (user, locale, CSRF token, flash). */
@@ -34,7 +37,6 @@ export const viewPlugin = fp(
     await app.register(fastifyView, {
       engine: { handlebars },
       root: viewsDir,
-      layout: 'layouts/main.hbs',
       // preventIndent: an indented partial call must not indent multi-line values (a textarea would change what it shows).
       options: { partials, compileOptions: { preventIndent: true } },
       // Without this @fastify/view recompiles every template on every request.
@@ -63,20 +65,31 @@ export const viewPlugin = fp(
             request.log.warn({ err }, 'unread notification count failed')
             return undefined
           })
-      return unread.then((count) => this.view(template, {
-        unreadNotifications: count !== undefined && count > 99 ? '99+' : count,
-        ...data,
-        locale: request.locale,
-        user,
-        isAdmin: user?.role === 'admin',
-        isStaff: user?.role === 'staff' || user?.role === 'admin',
-        canInvite: user?.role === 'municipality_admin' || user?.role === 'admin',
-        csrfToken,
-        flash: flash ? (typeof flash === 'string' ? t(request.locale, flash) : t(request.locale, flash.key, flash.params)) : undefined,
-        // A form re-rendered after a failed POST names its GET page here, for the language and session forms.
-        currentPath: typeof data.currentPath === 'string' ? data.currentPath : request.url,
-        sessionIdleSeconds: user ? Math.round(deps.config.sessionIdleMs / 1000) : undefined,
-      })) as unknown as FastifyReply
+      return unread.then(async (count) => {
+        const context: Record<string, unknown> = {
+          unreadNotifications: count !== undefined && count > 99 ? '99+' : count,
+          ...data,
+          locale: request.locale,
+          user,
+          isAdmin: user?.role === 'admin',
+          isStaff: user?.role === 'staff' || user?.role === 'admin',
+          canInvite: user?.role === 'municipality_admin' || user?.role === 'admin',
+          csrfToken,
+          flash: flash ? (typeof flash === 'string' ? t(request.locale, flash) : t(request.locale, flash.key, flash.params)) : undefined,
+          // A form re-rendered after a failed POST names its GET page here, for the language and session forms.
+          currentPath: typeof data.currentPath === 'string' ? data.currentPath : request.url,
+          sessionIdleSeconds: user ? Math.round(deps.config.sessionIdleMs / 1000) : undefined,
+        }
+        try {
+          // The layout is rendered here rather than by @fastify/view's `layout` option, which hands it the
+          // page as a plain string that only `{{{body}}}` would print unescaped. Marked safe here, the page
+          // (our own template's output) prints with `{{body}}`; any other value named body would be escaped.
+          context.body = new Handlebars.SafeString(await this.viewAsync(template, context))
+          return this.send(await this.viewAsync(LAYOUT, context))
+        } catch (err) {
+          return this.send(err)
+        }
+      }) as unknown as FastifyReply
     })
   },
   { name: 'view', dependencies: ['session', 'csrf'] },

@@ -4,7 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import type pg from 'pg'
 import type { Database } from './database.ts'
-import { StatementNames } from './prepared.ts'
+import { isStalePreparedStatement, StatementNames } from './prepared.ts'
 
 // The drivers are imported when connecting, only the one in use: a command such as `npm run trending`
 // on the embedded database then spends no start-up time loading pg, nor on the server loading PGlite.
@@ -46,12 +46,25 @@ function poolClient(driver: typeof pg, names: StatementNames) {
     constructor(config?: string | pg.ClientConfig) {
       super(config)
       this.on('error', () => {})
+      // The server's transaction status after the last statement: I (idle), T (in a transaction), E (failed one).
+      let status = 'I'
+      this.connection.on('readyForQuery', (message: { status?: string }) => {
+        status = message.status ?? status
+      })
       // Kysely calls query(text, values); pg parses a named statement once per connection.
-      const query = this.query.bind(this) as (...args: unknown[]) => unknown
+      const query = this.query.bind(this) as (...args: unknown[]) => Promise<unknown>
       this.query = ((...args: unknown[]) => {
         const [text, values] = args
         const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? names.nameOf(text) : undefined
-        return name ? query({ name, text, values }) : query(...args)
+        if (!name) return query(...args)
+        return query({ name, text, values }).catch((err: unknown) => {
+          if (!isStalePreparedStatement(err)) throw err
+          const renamed = names.renew(text as string, name)
+          // Outside a transaction the refused statement did nothing: it runs again, prepared afresh. Inside
+          // one, the transaction is already aborted and fails; the next one runs under the new name.
+          if (status !== 'I') throw err
+          return query({ name: renamed, text, values })
+        })
       }) as pg.Client['query']
     }
   }

@@ -12,6 +12,7 @@
 export class StatementNames {
   readonly #names = new Map<string, string>()
   readonly #seen = new Map<string, number>()
+  #given = 0
 
   constructor(
     readonly max = 500,
@@ -31,8 +32,29 @@ export class StatementNames {
       return undefined
     }
     this.#seen.delete(text)
-    const named = `kf_${this.#names.size + 1}`
+    const named = `kf_${++this.#given}`
     this.#names.set(text, named)
     return named
   }
+
+  /**
+   * The statement prepared as `name` no longer fits its tables: a migration (of a newer app instance,
+   * in a rolling deploy) changed the columns it returns, and the server refuses to run it ("cached plan
+   * must not change result type") on every connection that prepared it. Its text gets a new name, which
+   * each connection prepares afresh; the returned name is the one to run it under now.
+   */
+  renew(text: string, name: string): string {
+    const current = this.#names.get(text)
+    // Another connection has renewed it already.
+    if (current !== undefined && current !== name) return current
+    const renamed = `kf_${++this.#given}`
+    this.#names.set(text, renamed)
+    return renamed
+  }
+}
+
+/** The server's answer to a prepared statement whose result columns changed since it was prepared. */
+export function isStalePreparedStatement(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown }
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type')
 }

@@ -18,6 +18,19 @@ describe('StatementNames', () => {
     expect(names.nameOf(other)).not.toBe(name)
   })
 
+  it('gives a statement refused after a migration a new name, once for all connections, unlike any other', () => {
+    const names = new StatementNames(10, 1)
+    const text = 'select * from "forums"'
+    const old = names.nameOf(text)!
+    const renewed = names.renew(text, old)
+    expect(renewed).not.toBe(old)
+    expect(names.nameOf(text)).toBe(renewed)
+    // A second connection refused under the old name finds it renewed already.
+    expect(names.renew(text, old)).toBe(renewed)
+    const later = names.nameOf('select 1')!
+    expect([old, renewed]).not.toContain(later)
+  })
+
   it('names at most `max` texts and never a full-text search', () => {
     const names = new StatementNames(2, 1)
     expect(names.nameOf('select 1')).toBeDefined()
@@ -57,5 +70,51 @@ describe.runIf(serverUrl)('on the Postgres server', () => {
       expect(rows.map((r) => r.statement)).toContainEqual(expect.stringContaining('::integer * 2'))
       expect(rows.map((r) => r.statement)).not.toContainEqual(expect.stringContaining('@@'))
     })
+  })
+})
+
+describe.runIf(serverUrl)('a rolling deploy on the Postgres server', () => {
+  let drop: () => Promise<void>
+  let url: string
+  let handle: DatabaseHandle
+  let other: DatabaseHandle
+  beforeAll(async () => {
+    const created = await createServerTestDatabase(serverUrl!)
+    drop = created.drop
+    url = created.url
+    handle = await connectDatabase({ databaseUrl: url })
+    // The new instance, migrating the database under the old one.
+    other = await connectDatabase({ databaseUrl: url })
+  })
+  afterAll(async () => {
+    await handle.close()
+    await other.close()
+    await drop()
+  })
+
+  it('a prepared SELECT * still answers after a migration added a column; inside a transaction, from the next one on', async () => {
+    await sql`CREATE TABLE deploy_probe (id integer PRIMARY KEY, name text NOT NULL)`.execute(other.db)
+    await sql`INSERT INTO deploy_probe VALUES (1, 'Peine')`.execute(other.db)
+    const read = (db: typeof handle.db) => sql<Record<string, unknown>>`SELECT * FROM deploy_probe WHERE id = ${1}`.execute(db)
+    await handle.db.connection().execute(async (conn) => {
+      for (let i = 0; i < 5; i++) expect((await read(conn)).rows).toEqual([{ id: 1, name: 'Peine' }])
+      const { rows } = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements`.execute(conn)
+      expect(rows.map((r) => r.statement)).toContainEqual(expect.stringContaining('deploy_probe'))
+
+      await sql`ALTER TABLE deploy_probe ADD COLUMN district text`.execute(other.db)
+      expect((await read(conn)).rows).toEqual([{ id: 1, name: 'Peine', district: null }])
+      expect((await read(conn)).rows).toEqual([{ id: 1, name: 'Peine', district: null }])
+
+      await sql`ALTER TABLE deploy_probe ADD COLUMN state text`.execute(other.db)
+      // Inside a transaction the refused statement has aborted it: that one transaction fails, the next runs.
+      await sql`BEGIN`.execute(conn)
+      await expect(read(conn)).rejects.toThrow(/cached plan must not change result type/)
+      await sql`ROLLBACK`.execute(conn)
+      await sql`BEGIN`.execute(conn)
+      expect((await read(conn)).rows).toEqual([{ id: 1, name: 'Peine', district: null, state: null }])
+      await sql`UPDATE deploy_probe SET state = ${'Niedersachsen'} WHERE id = ${1}`.execute(conn)
+      await sql`COMMIT`.execute(conn)
+    })
+    expect((await read(handle.db)).rows).toEqual([{ id: 1, name: 'Peine', district: null, state: 'Niedersachsen' }])
   })
 })

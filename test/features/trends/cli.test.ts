@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { sql } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
+import { connectDatabase } from '../../../src/db/connect.ts'
 import { dayAt, history } from './history.ts'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
@@ -68,5 +70,62 @@ describe('npm run trending', () => {
 
     const quiet = await run('trending', ['--at', dayAt(150, 12).toISOString(), '--json'])
     expect(JSON.parse(quiet.stdout)).toEqual({ at: dayAt(150, 12).toISOString(), terms: [], threads: [] })
+  }, 240_000)
+
+  it('--recompute restores the day counts, --rebuild the whole index from the posts; the dashboard sees it at once', async () => {
+    const wrongCalls: [string[], RegExp][] = [
+      [['--recompute', '--rebuild'], /^--recompute und --rebuild schließen einander aus/],
+      [['--recompute', '--json'], /^--recompute gibt keine Trends aus: --at und --json bitte weglassen/],
+      [['--rebuild', '--at', dayAt(197, 12).toISOString()], /^--rebuild gibt keine Trends aus/],
+    ]
+    for (const [wrong, message] of wrongCalls) {
+      const refused = await run('trending', wrong)
+      expect(refused.code, wrong.join(' ')).toBe(2)
+      expect(refused.stderr).toMatch(message)
+      expect(refused.stderr).toMatch(/Aufruf:/)
+    }
+    const moment = dayAt(197, 12).toISOString()
+    const trends = async () => {
+      const out = await run('trending', ['--at', moment, '--json'])
+      expect(out.code, out.stderr).toBe(0)
+      return JSON.parse(out.stdout) as Output
+    }
+    const before = await trends()
+    expect(before.terms.length).toBeGreaterThan(0)
+    // What the command leaves for the dashboard: the stored snapshot, dropped here so that it must be written anew.
+    const corrupt = async (statements: string[]) => {
+      const handle = await connectDatabase({ dataDir })
+      try {
+        for (const statement of statements) await sql.raw(statement).execute(handle.db)
+      } finally {
+        await handle.close()
+      }
+    }
+    const snapshot = async () => {
+      const handle = await connectDatabase({ dataDir })
+      try {
+        return await handle.db.selectFrom('trend_snapshot').select('at').executeTakeFirst()
+      } finally {
+        await handle.close()
+      }
+    }
+
+    await corrupt(['DELETE FROM trend_stem_days', 'DELETE FROM trend_snapshot'])
+    expect((await trends()).terms).toEqual([])
+    const recomputed = await run('trending', ['--recompute'])
+    expect(recomputed.code, recomputed.stderr).toBe(0)
+    expect(recomputed.stdout).toMatch(/Trend-Index aus den gespeicherten Stammformen neu berechnet in [\d,]+ s\./)
+    expect(await trends()).toEqual(before)
+    expect(await snapshot()).toBeDefined()
+
+    // Without the stored stems a recomputation has nothing to count: only the posts' text brings them back.
+    await corrupt(['DELETE FROM trend_municipality_forms', 'DELETE FROM trend_snapshot'])
+    expect((await run('trending', ['--recompute'])).code).toBe(0)
+    expect((await trends()).terms).toEqual([])
+    const rebuilt = await run('trending', ['--rebuild'])
+    expect(rebuilt.code, rebuilt.stderr).toBe(0)
+    expect(rebuilt.stdout).toMatch(/Trend-Index aus [\d.]+ Beiträgen neu aufgebaut in [\d,]+ s\./)
+    expect(await trends()).toEqual(before)
+    expect(await snapshot()).toBeDefined()
   }, 240_000)
 })

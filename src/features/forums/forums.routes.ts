@@ -11,6 +11,7 @@ import {
   listDistricts,
   listForums,
   listThreads,
+  NEW_SINCE_CAP,
   newSinceLastVisit,
   recordForumVisit,
 } from './forums.queries.ts'
@@ -36,7 +37,7 @@ export default async function forumsRoutes(app: FastifyInstance, { db, clock }: 
         threads: counts.get(f.id)?.threads ?? 0,
         posts: counts.get(f.id)?.posts ?? 0,
         latest: latest.get(f.id),
-        fresh: fresh.get(f.id),
+        fresh: shownNew(fresh.get(f.id)),
       })),
     })
   })
@@ -98,4 +99,11 @@ function listUrl(slug: string, filters: ForumPageQuery, after?: string): string 
   if (after) params.set('after', after)
   const query = params.toString()
   return `/forums/${slug}${query ? `?${query}` : ''}`
+}
+
+/** The counts of "Neu seit Ihrem letzten Besuch" as shown: at the cap, "99+" (there may be many more). */
+function shownNew(counts: { threads: number; posts: number } | undefined) {
+  if (!counts) return undefined
+  const shown = (n: number) => (n >= NEW_SINCE_CAP ? `${NEW_SINCE_CAP - 1}+` : n)
+  return { threads: shown(counts.threads), posts: shown(counts.posts) }
 }

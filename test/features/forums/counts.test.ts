@@ -1,10 +1,10 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { forumCounts, newSinceLastVisit, recordForumVisit } from '../../../src/features/forums/forums.queries.ts'
+import { forumCounts, NEW_SINCE_CAP, newSinceLastVisit, recordForumVisit } from '../../../src/features/forums/forums.queries.ts'
 import { hidePostRow, setThreadForum, unhidePostRow } from '../../../src/features/moderation/moderation.queries.ts'
 import { addReply, createThread, deletePost, restorePost } from '../../../src/features/threads/threads.queries.ts'
 import { buildUser } from '../../factories.ts'
-import { createTestApp, type TestApp } from '../../helpers/app.ts'
+import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
 
 let t: TestApp
 let forumIds: Record<string, number>
@@ -135,5 +135,47 @@ describe('forum counters', () => {
       ]),
     )
     expect((await newSinceLastVisit(t.db, other.id)).size).toBe(0)
+  })
+
+  it('count up to the cap, shown as "99+", and exactly below it, however long ago the visit was', async () => {
+    const me = await buildUser(t.db)
+    const other = await buildUser(t.db)
+    const [busy, quiet] = ['aufnahme-unterbringung-versorgung', 'integration']
+    const at = (days: number, minutes = 0) => new Date(Date.parse('2031-01-01T08:00:00Z') + days * 86_400_000 + minutes * 60_000)
+    // A long thread, written before my visits: only what comes after them is new.
+    const long = await newThread(quiet, other.id, at(0))
+    await t.db.transaction().execute(async (trx) => {
+      for (let i = 1; i <= 2 * NEW_SINCE_CAP; i++) await addReply(trx, { threadId: long.threadId, authorId: other.id, municipalityId: null, body: 'Alt', now: at(0, i) })
+    })
+    const hot = await newThread(busy, other.id, at(0))
+    await recordForumVisit(t.db, me.id, forumIds[busy]!, at(1))
+    await recordForumVisit(t.db, me.id, forumIds[quiet]!, at(1))
+
+    // A year later: more than the cap of threads and replies in one forum, a few in the other.
+    await t.db.transaction().execute(async (trx) => {
+      for (let i = 1; i <= NEW_SINCE_CAP + 5; i++) await addReply(trx, { threadId: hot.threadId, authorId: other.id, municipalityId: null, body: 'Neu', now: at(365, i) })
+      for (let i = 1; i <= 3; i++) await addReply(trx, { threadId: long.threadId, authorId: other.id, municipalityId: null, body: 'Neu', now: at(366, i) })
+      await addReply(trx, { threadId: long.threadId, authorId: me.id, municipalityId: null, body: 'Meine', now: at(366, 5) })
+    })
+    await sql`
+      INSERT INTO threads (forum_id, author_id, title, created_at, last_post_at)
+      SELECT ${forumIds[busy]!}, ${other.id}, 'Viele ' || n, ${at(365)}::timestamptz + n * interval '1 minute', ${at(365)}::timestamptz + n * interval '1 minute'
+      FROM generate_series(1, ${NEW_SINCE_CAP + 5}) n
+    `.execute(t.db)
+    expect(await newSinceLastVisit(t.db, me.id)).toEqual(
+      new Map([
+        [forumIds[busy]!, { threads: NEW_SINCE_CAP, posts: NEW_SINCE_CAP }],
+        [forumIds[quiet]!, { threads: 0, posts: 3 }],
+      ]),
+    )
+
+    // The start page says "99+" where the count reached the cap, the exact number elsewhere.
+    const agent = t.agent()
+    await login(agent, me.email, me.password)
+    const page = await agent.get('/')
+    expect(page.status).toBe(200)
+    const card = (slug: string) => page.text.slice(page.text.indexOf(`/forums/${slug}"`)).split('</li>')[0]!
+    expect(card(busy)).toContain(`${NEW_SINCE_CAP - 1}+ neue Themen, ${NEW_SINCE_CAP - 1}+ neue Antworten`)
+    expect(card(quiet)).toContain('0 neue Themen, 3 neue Antworten')
   })
 })

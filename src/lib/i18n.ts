@@ -34,9 +34,17 @@ export function hasMessage(locale: Locale, key: string): boolean {
   return key in catalog[locale]
 }
 
-/** Translates a key; `{name}` placeholders are filled from params. Falls back to German, then the key. */
+const pluralRules: Record<Locale, Intl.PluralRules> = { de: new Intl.PluralRules('de'), en: new Intl.PluralRules('en') }
+
+/**
+ * Translates a key; `{name}` placeholders are filled from params. Falls back to German, then the key.
+ * A numeric `count` that takes the singular ("1 neues Thema", not "1 neue Themen") uses `key.one` where
+ * the language has it.
+ */
 export function t(locale: Locale, key: string, params?: Record<string, unknown>): string {
-  const template = catalog[locale][key] ?? catalog.de[key] ?? key
+  const count = params?.count
+  const singular = typeof count === 'number' && pluralRules[locale].select(count) === 'one' ? catalog[locale][`${key}.one`] : undefined
+  const template = singular ?? catalog[locale][key] ?? catalog.de[key] ?? key
   // Templates call every message with a (mostly empty) hash: only one with a {placeholder} needs the replace.
   if (!params || !template.includes('{')) return template
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))

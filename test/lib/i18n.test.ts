@@ -40,6 +40,33 @@ describe('texts', () => {
     expect(missing).toEqual([])
   })
 
+  it('says one in the singular: a numeric count of 1 takes the key.one form where there is one', () => {
+    expect(t('de', 'forums.newThreads', { count: 1 })).toBe('1 neues Thema')
+    expect(t('de', 'forums.newThreads', { count: 2 })).toBe('2 neue Themen')
+    expect(t('de', 'forums.newThreads', { count: 0 })).toBe('0 neue Themen')
+    expect(t('de', 'forums.newThreads', { count: '99+' })).toBe('99+ neue Themen')
+    expect(t('de', 'mail.notifications.subject', { count: 1 })).toBe('Kommunalforum: 1 neue Benachrichtigung')
+    expect(t('en', 'forums.newPosts', { count: 1 })).toBe('1 new reply')
+    expect(t('en', 'forums.newPosts', { count: 3 })).toBe('3 new replies')
+    // A text without a singular form stays as it is.
+    expect(t('de', 'forums.unread', { count: 1 })).toBe('1 ungelesen')
+  })
+
+  it('has a plural form beside every singular one, with the same placeholders', () => {
+    const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+    for (const locale of ['de', 'en'] as const) {
+      const keys = new Set(catalogKeys(locale))
+      const singulars = [...keys].filter((k) => k.endsWith('.one'))
+      expect(singulars.length).toBeGreaterThan(10)
+      for (const key of singulars) {
+        const base = key.slice(0, -'.one'.length)
+        expect(keys.has(base), key).toBe(true)
+        expect(placeholders(t(locale, key)), key).toEqual(placeholders(t(locale, base)))
+        expect(placeholders(t(locale, key)), key).toContain('count')
+      }
+    }
+  })
+
   it('speaks German unless English is chosen or preferred', () => {
     expect(resolveLocale(undefined, undefined)).toBe('de')
     expect(resolveLocale(undefined, 'en-US,en;q=0.9,de;q=0.8')).toBe('en')

@@ -39,6 +39,7 @@ export const messages = {
     'invitations.flash.resent': 'Die Einladung wurde mit einem neuen Link erneut versendet. Der alte Link gilt nicht mehr.',
     'invitations.flash.revoked': 'Die Einladung wurde zurückgezogen. Der Link gilt nicht mehr.',
     'invitations.flash.bulkSent': '{count} Einladungen versendet.',
+    'invitations.flash.bulkSent.one': '{count} Einladung versendet.',
     'invitations.flash.bulkSentOne': '1 Einladung versendet.',
 
     'invitations.new.title': 'Person einladen',
@@ -167,6 +168,7 @@ export const messages = {
     'invitations.flash.resent': 'The invitation has been sent again with a new link. The old link no longer works.',
     'invitations.flash.revoked': 'The invitation has been revoked. The link no longer works.',
     'invitations.flash.bulkSent': '{count} invitations sent.',
+    'invitations.flash.bulkSent.one': '{count} invitation sent.',
     'invitations.flash.bulkSentOne': '1 invitation sent.',
 
     'invitations.new.title': 'Invite a person',

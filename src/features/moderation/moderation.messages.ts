@@ -37,6 +37,7 @@ export const messages = {
     'moderation.reports.intro':
       'Offene Meldungen, älteste zuerst. „Ausblenden“ blendet den Beitrag mit dem Grund der Meldung aus und erledigt alle Meldungen dazu; „Ablehnen“ schließt die Meldung, der Beitrag bleibt.',
     'moderation.reports.caption': '{count} offene Meldungen',
+    'moderation.reports.caption.one': '{count} offene Meldung',
     'moderation.reports.post': 'Beitrag',
     'moderation.reports.thread': 'Thema',
     'moderation.reports.reporter': 'Gemeldet von',
@@ -93,6 +94,7 @@ export const messages = {
     'moderation.reports.intro':
       'Open reports, oldest first. “Hide” hides the post with the report’s reason and closes all its reports; “Dismiss” closes the report and keeps the post.',
     'moderation.reports.caption': '{count} open reports',
+    'moderation.reports.caption.one': '{count} open report',
     'moderation.reports.post': 'Post',
     'moderation.reports.thread': 'Thread',
     'moderation.reports.reporter': 'Reported by',

@@ -21,6 +21,7 @@ export const messages = {
     'search.onlyExcluded': 'Ihre Suche schließt nur Wörter aus. Bitte geben Sie mindestens ein Wort an, das vorkommen soll.',
     'search.noResults': 'Keine Treffer. Versuchen Sie weniger oder andere Wörter, oder entfernen Sie Filter.',
     'search.resultCount': '{count} Themen gefunden',
+    'search.resultCount.one': '{count} Thema gefunden',
     'search.resultCountOne': '1 Thema gefunden',
     'search.resultCountCapped': 'Mehr als {count} Themen gefunden – die besten Treffer stehen oben. Grenzen Sie die Suche ein, um mehr zu sehen.',
     'search.results': 'Suchergebnisse',
@@ -36,6 +37,7 @@ export const messages = {
     'similar.heading': 'Ähnliche Themen, die es schon gibt',
     'similar.intro': 'Vielleicht wurde Ihre Frage hier schon beantwortet:',
     'similar.replies': '{count} Antworten',
+    'similar.replies.one': '{count} Antwort',
     'similar.solved': 'gelöst',
   },
   en: {
@@ -60,6 +62,7 @@ export const messages = {
     'search.onlyExcluded': 'Your search only excludes words. Please enter at least one word that should occur.',
     'search.noResults': 'No results. Try fewer or other words, or remove filters.',
     'search.resultCount': '{count} threads found',
+    'search.resultCount.one': '{count} thread found',
     'search.resultCountOne': '1 thread found',
     'search.resultCountCapped': 'More than {count} threads found – the best matches come first. Narrow the search to see more.',
     'search.results': 'Search results',
@@ -75,6 +78,7 @@ export const messages = {
     'similar.heading': 'Similar threads that already exist',
     'similar.intro': 'Your question may already have an answer here:',
     'similar.replies': '{count} replies',
+    'similar.replies.one': '{count} reply',
     'similar.solved': 'solved',
   },
 }

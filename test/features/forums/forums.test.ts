@@ -49,7 +49,7 @@ describe('start page', () => {
     await buildReply(t.db, thread.id, { at: t.clock.now() })
     await buildReply(t.db, thread.id, { author: user, at: t.clock.now() })
     const text = textOf(card((await agent.get('/')).text, forum))
-    expect(text).toContain('1 neue Themen, 1 neue Antworten')
+    expect(text).toContain('1 neues Thema, 1 neue Antwort')
     await agent.get(`/forums/${forum}`)
     expect(textOf(card((await agent.get('/')).text, forum))).toContain('Nichts Neues seit Ihrem letzten Besuch.')
   })

@@ -80,7 +80,7 @@ describe('immediate notification mails', () => {
     t.clock.advance(6 * MINUTE)
     await round()
     expect(notificationMails(watcher.email)).toHaveLength(2)
-    expect(notificationMails(watcher.email)[1]!.subject).toBe('Kommunalforum: 1 neue Benachrichtigungen')
+    expect(notificationMails(watcher.email)[1]!.subject).toBe('Kommunalforum: 1 neue Benachrichtigung')
   })
 
   it('follow the toggles per kind, and skip what was already read in the forum', async () => {

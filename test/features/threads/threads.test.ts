@@ -475,7 +475,7 @@ describe('solutions, helpful, concerns and adoptions', () => {
     await post(a.agent, `/threads/${thread.id}/concern`, { set: '1' })
     await post(b.agent, `/threads/${thread.id}/concern`, { set: '1' })
     let page = await b.agent.get(`/threads/${thread.id}`)
-    expect(textOf(page.text)).toContain('1 Kommunen: Wolfenbüttel')
+    expect(textOf(page.text)).toContain('1 Kommune: Wolfenbüttel')
     expect(page.text).toContain('Betrifft uns doch nicht')
     await post(b.agent, `/threads/${thread.id}/concern`, { set: '0' })
     page = await a.agent.get(`/threads/${thread.id}`)

@@ -61,7 +61,7 @@ function renderError(request: FastifyRequest, reply: FastifyReply, status: numbe
   try {
     // The status belongs in the title too: "Fehler 403" and "Fehler 404" are different pages (WCAG 2.4.2).
     const title = `${t(request.locale, 'error.title')} ${status}`
-    return reply.page('errors/error.hbs', { title, message: t(request.locale, key), status }, status)
+    return reply.page('errors/error.hbs', { title, message: t(request.locale, key), status, formless: true }, status)
   } catch {
     // The view itself failed (for example before the session was read): a plain page still says what happened.
     return plainErrorPage(reply, status, key)

@@ -17,7 +17,10 @@ export const LAYOUT = 'layouts/main.hbs'
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** Renders a page inside the layout with what every page needs (user, locale, CSRF token, flash). */
+    /**
+     * Renders a page inside the layout with what every page needs (user, locale, CSRF token, flash).
+     * `data.formless`: the page has no form of its own (see the CSRF token below).
+     */
     page(template: string, data?: Record<string, unknown>, status?: number): FastifyReply
     /** Sets a one-time status message shown on the next page. */
     flash(key: string, params?: Record<string, string | number>): void
@@ -55,7 +58,11 @@ export const viewPlugin = fp(
       const user = request.user
       this.code(status)
       this.header('content-type', 'text/html; charset=utf-8')
-      const csrfToken = this.generateCsrf()
+      // A page without a form of its own (the error page) starts no session for an anonymous visitor who
+      // has none: the layout then leaves out its language form, whose CSRF secret would need one. Scanners
+      // and floods (404, 429) would otherwise leave a session row behind with every request.
+      const hasSecret = (session as { _csrf?: unknown } | undefined)?._csrf !== undefined
+      const csrfToken = user || !data.formless || hasSecret ? this.generateCsrf() : undefined
       // The header's notification count, loaded with the session; counted here (one indexed COUNT) only
       // when the request changed it. It is a convenience: should it fail, the page still renders without it.
       const known = request.unreadNotifications

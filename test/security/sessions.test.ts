@@ -196,6 +196,43 @@ describe('requests that need no session', () => {
     // A page with a form does need one (its CSRF secret): the check above would notice a session.
     expect(sidSetBy(await t.agent().get('/login'))).toBeDefined()
   })
+
+  it("an anonymous visitor's error pages (a scanner's 404s) start none; with a session, the language form stays", async () => {
+    const count = async () => Number((await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    const before = await count()
+    for (const path of ['/wp-login.php', '/.env', '/threads/999999999', '/forums/gibt-es-nicht']) {
+      const res = await t.agent().get(path)
+      expect([404, 303], path).toContain(res.status)
+      expect(sidSetBy(res), path).toBeUndefined()
+      if (res.status === 404) {
+        expect(res.text, path).toContain('<h1>Fehler 404</h1>')
+        expect(res.text, path).not.toContain('action="/language"')
+      }
+    }
+    expect(await count()).toBe(before)
+
+    // A visitor who has a session (the login page gave one) keeps the language switch on the error page,
+    // and it works there.
+    const agent = t.agent()
+    expect(sidSetBy(await agent.get('/login'))).toBeDefined()
+    const missing = await agent.get('/gibt-es-nicht')
+    expect(missing.status).toBe(404)
+    expect(missing.text).toContain('action="/language"')
+    const token = missing.text.match(/name="_csrf" value="([^"]+)"/)![1]!
+    const switched = await agent.post('/language').type('form').send({ _csrf: token, lang: 'en', next: '/login' })
+    expect(switched.status).toBe(303)
+    expect((await agent.get('/login')).text).toContain('<html lang="en">')
+    expect(await count()).toBe(before + 1)
+
+    // Signed in, the error page keeps the whole header, language form included.
+    const user = await buildUser(t.db)
+    const member = t.agent()
+    await login(member, user.email, user.password)
+    const signedIn = await member.get('/gibt-es-nicht')
+    expect(signedIn.status).toBe(404)
+    expect(signedIn.text).toContain('action="/language"')
+    expect(signedIn.text).toContain('action="/logout"')
+  })
 })
 
 describe('Cache-Control: no-store', () => {

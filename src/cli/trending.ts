@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config.ts'
-import { connectDatabase } from '../db/connect.ts'
+import { connectDatabase, type DatabaseHandle } from '../db/connect.ts'
 import { migrateToLatest } from '../db/migrate.ts'
 import { systemClock } from '../lib/clock.ts'
 import { indexAndSnapshot, rebuildIndex, recomputeIndex, trendingAsOf, type TrendingResult } from '../features/trends/trends.service.ts'
@@ -79,24 +79,28 @@ async function main(): Promise<number> {
     console.error(`Der Zeitpunkt „${args.at}“ ist kein gültiges Datum (ISO 8601, z. B. 2016-02-08T18:00:00Z).`)
     return 2
   }
+  return withDatabase(async (handle) => {
+    const result = await trendingAsOf(handle.db, at, systemClock.now())
+    console.log(args.json ? JSON.stringify(result) : text(result))
+    return 0
+  })
+}
+
+/** Runs `work` on the configured database, migrated to the latest version, and closes it afterwards. */
+async function withDatabase(work: (handle: DatabaseHandle) => Promise<number>): Promise<number> {
   const config = loadConfig()
   const handle = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
   try {
     await migrateToLatest(handle.db)
-    const result = await trendingAsOf(handle.db, at, systemClock.now())
-    console.log(args.json ? JSON.stringify(result) : text(result))
-    return 0
+    return await work(handle)
   } finally {
     await handle.close()
   }
 }
 
 /** Recomputes or rebuilds the index, then stores the trends as of now for the dashboard, as the index job does. */
-async function maintain(kind: 'recompute' | 'rebuild'): Promise<number> {
-  const config = loadConfig()
-  const handle = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
-  try {
-    await migrateToLatest(handle.db)
+function maintain(kind: 'recompute' | 'rebuild'): Promise<number> {
+  return withDatabase(async (handle) => {
     const started = performance.now()
     const now = systemClock.now()
     if (kind === 'recompute') {
@@ -111,9 +115,7 @@ async function maintain(kind: 'recompute' | 'rebuild'): Promise<number> {
       console.log(`Trend-Index aus ${posts.toLocaleString('de-DE')} Beiträgen neu aufgebaut in ${seconds(started)} s.`)
     }
     return 0
-  } finally {
-    await handle.close()
-  }
+  })
 }
 
 runCli(main, 'Die Trends konnten nicht berechnet werden:', { failureCode: 2 })

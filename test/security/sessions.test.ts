@@ -184,8 +184,9 @@ describe('RememberingSigner', () => {
 })
 
 describe('requests that need no session', () => {
+  const count = async () => Number((await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+
   it('get no cookie and leave no session row (saveUninitialized: false)', async () => {
-    const count = async () => Number((await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
     const before = await count()
     for (const path of ['/healthz', '/readyz', '/static/css/app.css']) {
       const res = await t.agent().get(path)
@@ -198,7 +199,6 @@ describe('requests that need no session', () => {
   })
 
   it("an anonymous visitor's error pages (a scanner's 404s) start none; with a session, the language form stays", async () => {
-    const count = async () => Number((await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
     const before = await count()
     for (const path of ['/wp-login.php', '/.env', '/threads/999999999', '/forums/gibt-es-nicht']) {
       const res = await t.agent().get(path)

@@ -20,7 +20,7 @@ import trendsRoutes from '../src/features/trends/trends.routes.ts'
 import { type CurrentUser, findCurrentUser } from '../src/features/users/users.queries.ts'
 import { registerHelpers } from '../src/lib/handlebars-helpers.ts'
 import { resolveLocale } from '../src/lib/i18n.ts'
-import { LAYOUT, viewsDir } from '../src/plugins/view.ts'
+import { LAYOUT, registerCachedPartial, viewsDir } from '../src/plugins/view.ts'
 
 /** The routes of the pages the bench measures; each brings its feature's other routes along, unused. */
 const measuredRoutes = [forumsRoutes, threadsRoutes, searchRoutes, trendsRoutes]
@@ -79,6 +79,7 @@ async function person(deps: AppDeps, id: number): Promise<CurrentUser> {
 function compileViews() {
   const handlebars = Handlebars.create()
   registerHelpers(handlebars)
+  registerCachedPartial(handlebars, true)
   const compileOptions = { preventIndent: true }
   const partialsDir = join(viewsDir, 'partials')
   for (const file of readdirSync(partialsDir).filter((f) => f.endsWith('.hbs'))) {

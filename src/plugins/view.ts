@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import Handlebars from 'handlebars'
 import type { AppDeps } from '../app.ts'
+import { CSRF_PLACEHOLDER, FragmentCache } from '../lib/fragments.ts'
 import { registerHelpers } from '../lib/handlebars-helpers.ts'
 import { t } from '../lib/i18n.ts'
 import { viewsDir } from '../lib/paths.ts'
@@ -31,6 +32,7 @@ export const viewPlugin = fp(
   async function viewPlugin(app: FastifyInstance, deps: AppDeps) {
     const handlebars = Handlebars.create()
     registerHelpers(handlebars)
+    registerCachedPartial(handlebars, deps.config.env !== 'development')
     const partialsDir = join(viewsDir, 'partials')
     const partials = Object.fromEntries(
       readdirSync(partialsDir)
@@ -101,3 +103,29 @@ export const viewPlugin = fp(
   },
   { name: 'view', dependencies: ['session', 'csrf'] },
 )
+
+/** Things (posts) whose recent renderings each partial keeps, per process: a few MB. */
+const FRAGMENT_CACHE_ENTRIES = 4_000
+
+/**
+ * `{{cachedPartial "name" id}}` prints a partial in the current context and remembers the result under
+ * `id` (src/lib/fragments.ts), reused while context, locale and role give equal input. The partial's @root
+ * holds only `locale`, `isStaff` and `csrfToken`: what it prints must come from its context or these,
+ * since only they are compared. In development templates change on disk, so nothing is remembered there.
+ */
+export function registerCachedPartial(handlebars: typeof Handlebars, remember: boolean) {
+  const caches = new Map<string, FragmentCache>()
+  handlebars.registerHelper('cachedPartial', function (this: unknown, name: string, id: string | number, options: Handlebars.HelperOptions) {
+    const partial = handlebars.partials[name] as Handlebars.TemplateDelegate | undefined
+    if (typeof partial !== 'function') throw new Error(`cachedPartial: no compiled partial ${name}`)
+    if (typeof id !== 'string' && typeof id !== 'number') throw new Error(`cachedPartial ${name}: no id`)
+    const page = options.data.root as { locale?: string; isStaff?: boolean; csrfToken?: string }
+    const csrfToken = page.csrfToken ?? ''
+    if (!remember) return new handlebars.SafeString(partial(this, { data: { root: { locale: page.locale, isStaff: page.isStaff, csrfToken } } }))
+    let cache = caches.get(name)
+    if (!cache) caches.set(name, (cache = new FragmentCache(FRAGMENT_CACHE_ENTRIES)))
+    const root = { locale: page.locale, isStaff: page.isStaff, csrfToken: CSRF_PLACEHOLDER }
+    const input = { locale: root.locale, isStaff: root.isStaff, context: this }
+    return new handlebars.SafeString(cache.render(id, input, csrfToken, () => partial(this, { data: { root } })))
+  })
+}

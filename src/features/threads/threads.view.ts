@@ -64,10 +64,6 @@ function shownSolution(page: ThreadPage) {
 export function threadHeader(actor: Actor, page: ThreadPage, links: MentionLink, locale: Locale) {
   const { thread, concerns, adoptions } = page
   const solution = shownSolution(page)
-  const bpParts = bestPracticeKeys
-    .map((part) => ({ heading: t(locale, `threads.bp.${part}`), source: thread[`bp_${part}`] }))
-    .filter((section) => section.source)
-    .map((section) => ({ heading: section.heading, html: renderMarkdown(section.source!, links) }))
   const mine = (marks: { id: number }[]) => marks.some((m) => m.id === actor.municipality_id)
   return {
     id: thread.id,
@@ -85,7 +81,6 @@ export function threadHeader(actor: Actor, page: ThreadPage, links: MentionLink,
     locked: thread.locked_at !== null,
     deleted: thread.deleted_at !== null,
     hidden: thread.deleted_at !== null,
-    bestPractice: bpParts,
     concerns: { count: concerns.length, names: concerns.map((m) => m.name), mine: mine(concerns), canToggle: canConcern(actor, thread) },
     adoptions: {
       count: adoptions.length,
@@ -108,6 +103,14 @@ export function threadHeader(actor: Actor, page: ThreadPage, links: MentionLink,
   }
 }
 
+/** The structured parts of a best practice (situation, approach, …) that it has, as HTML: shown below its opening post. */
+function bestPracticeSections(thread: ThreadRow, links: MentionLink, locale: Locale) {
+  return bestPracticeKeys
+    .map((part) => ({ heading: t(locale, `threads.bp.${part}`), source: thread[`bp_${part}`] }))
+    .filter((section) => section.source)
+    .map((section) => ({ heading: section.heading, html: renderMarkdown(section.source!, links) }))
+}
+
 /** The posts of one page, each with what the viewer may do with it. */
 export function postViews(actor: Actor, page: ThreadPage, links: MentionLink, locale: Locale = 'de') {
   const { thread } = page
@@ -115,6 +118,7 @@ export function postViews(actor: Actor, page: ThreadPage, links: MentionLink, lo
   return page.posts.map((post) =>
     postView(actor, thread, { ...post, author_name: post.author_erased_at ? formerMember(locale, post.municipality_name) : post.author_name }, {
       links,
+      bestPractice: post.position === 1 ? bestPracticeSections(thread, links, locale) : [],
       attachments: (post.attachments ?? []).map(attachmentView),
       helpfulCount: post.helpful_count ?? 0,
       helpedByMe: !!post.helped_by_me,
@@ -134,7 +138,15 @@ function postView(
   actor: Actor,
   thread: ThreadRow,
   post: DisplayedPost,
-  extra: { links: MentionLink; attachments: unknown[]; helpfulCount: number; helpedByMe: boolean; replyOpen: boolean; label: string },
+  extra: {
+    links: MentionLink
+    bestPractice: { heading: string; html: string }[]
+    attachments: unknown[]
+    helpfulCount: number
+    helpedByMe: boolean
+    replyOpen: boolean
+    label: string
+  },
 ) {
   const removed = post.deleted_at !== null || post.hidden_at !== null
   const showText = showsText(actor, post)
@@ -154,6 +166,7 @@ function postView(
     hiddenReason: post.hidden_reason,
     isOwn: post.author_id === actor.id,
     html: showText ? renderMarkdown(post.body, extra.links) : undefined,
+    bestPractice: showText ? extra.bestPractice : [],
     attachments: removed && !isStaff(actor) ? [] : extra.attachments,
     helpfulCount: extra.helpfulCount,
     helpedByMe: extra.helpedByMe,

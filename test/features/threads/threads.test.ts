@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeUploads } from '../../../src/features/attachments/attachments.service.ts'
+import { CSRF_PLACEHOLDER } from '../../../src/lib/fragments.ts'
 import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, csrfFrom, type TestApp } from '../../helpers/app.ts'
 import { post, signedIn, textOf } from './helpers.ts'
@@ -656,5 +657,69 @@ describe('in English', () => {
     const form = await agent.get('/forums/integration/new')
     expect(form.text).toContain('Best practice')
     expect(form.text).toContain('Preview')
+  })
+})
+
+// Posts are rendered once per distinct input and remembered (src/lib/fragments.ts): what one reader
+// was shown must never reach another, and whatever changes a post must show at the next view.
+describe('posts rendered once for many readers', () => {
+  const helpfulToken = (html: string, postId: number) =>
+    html.match(new RegExp(`action="/posts/${postId}/helpful" class="inline-form"><input type="hidden" name="_csrf" value="([^"]+)"`))?.[1]
+
+  it("carries each reader's own CSRF token in every post's forms", async () => {
+    const { thread } = await buildThread(t.db)
+    const reply = await buildReply(t.db, thread.id)
+    const anna = await signedIn(t, 'member')
+    const bert = await signedIn(t, 'member')
+    const annaPage = (await anna.agent.get(`/threads/${thread.id}`)).text
+    const bertPage = (await bert.agent.get(`/threads/${thread.id}`)).text
+    const annaToken = helpfulToken(annaPage, reply.id)!
+    const bertToken = helpfulToken(bertPage, reply.id)!
+    expect(annaToken).toBeTruthy()
+    expect(bertToken).toBeTruthy()
+    expect(annaToken).not.toBe(bertToken)
+    // Each page's post forms carry the token of that page's header (the reader's session).
+    const annaInputs = [...annaPage.matchAll(/name="_csrf" value="([^"]*)"/g)].map((m) => m[1])
+    expect(annaInputs.length).toBeGreaterThan(3)
+    expect(new Set(annaInputs)).toEqual(new Set([annaToken]))
+    expect(annaPage).not.toContain(CSRF_PLACEHOLDER)
+
+    const withBertsToken = await anna.agent.post(`/posts/${reply.id}/helpful`).type('form').send({ _csrf: bertToken, set: '1' })
+    expect(withBertsToken.status).toBe(403)
+    const withOwnToken = await anna.agent.post(`/posts/${reply.id}/helpful`).type('form').send({ _csrf: annaToken, set: '1' })
+    expect(withOwnToken.status).toBe(303)
+  })
+
+  it('shows at the next view what changed about a post, for whoever reads it', async () => {
+    const town = await buildMunicipality(t.db, { name: 'Peine' })
+    const author = await buildUser(t.db, { name: 'Paula Alt', municipality_id: town.id })
+    const { thread } = await buildThread(t.db)
+    const reply = await buildReply(t.db, thread.id, { author, body: 'Erste Fassung' })
+    const reader = await signedIn(t, 'member')
+    const staff = await signedIn(t, 'staff')
+    const before = textOf((await reader.agent.get(`/threads/${thread.id}`)).text)
+    expect(before).toContain('Paula Alt')
+    expect(before).toContain('Erste Fassung')
+    expect(before).not.toContain('1 × hilfreich')
+
+    await post(reader.agent, `/posts/${reply.id}/helpful`, { set: '1' })
+    await t.db.updateTable('users').set({ name: 'Paula Neu' }).where('id', '=', author.id).execute()
+    await t.db.updateTable('posts').set({ body: 'Zweite Fassung', edited_at: new Date('2026-03-02T08:00:00Z') }).where('id', '=', reply.id).execute()
+    const after = await reader.agent.get(`/threads/${thread.id}`)
+    expect(textOf(after.text)).toContain('Paula Neu')
+    expect(textOf(after.text)).toContain('Zweite Fassung')
+    expect(textOf(after.text)).not.toContain('Erste Fassung')
+    expect(after.text).toContain('1 × hilfreich')
+    expect(after.text).toContain('Nicht mehr hilfreich')
+
+    // The same post for staff (moderation links) and, marked by nobody else, for another member.
+    const forStaff = await staff.agent.get(`/threads/${thread.id}`)
+    expect(forStaff.text).toContain(`href="/posts/${reply.id}/hide"`)
+    expect(after.text).not.toContain(`href="/posts/${reply.id}/hide"`)
+    expect(forStaff.text).not.toContain('Nicht mehr hilfreich')
+
+    await t.db.updateTable('posts').set({ hidden_at: new Date('2026-03-03T08:00:00Z') }).where('id', '=', reply.id).execute()
+    const hidden = textOf((await reader.agent.get(`/threads/${thread.id}`)).text)
+    expect(hidden).not.toContain('Zweite Fassung')
   })
 })

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../../db/database.ts'
+import type { WatchChoice } from '../notifications/notifications.queries.ts'
 import type { ThreadKind } from '../threads/threads.table.ts'
 
 type Db = Kysely<Database> | Transaction<Database>
@@ -132,9 +133,15 @@ const VISIT_GAP = '30 minutes'
 
 /**
  * Records a visit to a forum page and returns the baseline for "neu": the visit before the current sitting.
- * Reloads and paging within a sitting keep the baseline, so what was new on arrival stays marked.
+ * Reloads and paging within a sitting keep the baseline, so what was new on arrival stays marked. The
+ * visitor's watch choice for the forum comes back in the same round trip.
  */
-export async function recordForumVisit(db: Db, userId: number, forumId: number, now: Date): Promise<Date | null> {
+export async function recordForumVisit(
+  db: Db,
+  userId: number,
+  forumId: number,
+  now: Date,
+): Promise<{ baseline: Date | null; watchLevel: WatchChoice }> {
   const row = await db
     .insertInto('forum_visits')
     .values({ user_id: userId, forum_id: forumId, previous_visit_at: null, last_visit_at: now })
@@ -145,9 +152,17 @@ export async function recordForumVisit(db: Db, userId: number, forumId: number, 
         last_visit_at: now,
       }),
     )
-    .returning('previous_visit_at')
+    .returning((eb) => [
+      'previous_visit_at',
+      eb
+        .selectFrom('forum_watches as w')
+        .select('w.level')
+        .whereRef('w.user_id', '=', 'forum_visits.user_id')
+        .whereRef('w.forum_id', '=', 'forum_visits.forum_id')
+        .as('watch_level'),
+    ])
     .executeTakeFirstOrThrow()
-  return row.previous_visit_at
+  return { baseline: row.previous_visit_at, watchLevel: row.watch_level ?? 'none' }
 }
 
 /** Districts that have municipalities, for the district filter. */

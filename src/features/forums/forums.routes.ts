@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify'
 import type { AppDeps } from '../../app.ts'
 import { badRequest, notFound } from '../../lib/errors.ts'
 import { type Locale, t } from '../../lib/i18n.ts'
-import { forumViewerState, unreadCounts } from '../notifications/notifications.service.ts'
+import { readEvery } from '../../lib/read-every.ts'
+import { unreadCounts } from '../notifications/notifications.service.ts'
 import { threadKinds } from '../threads/threads.table.ts'
 import {
-  findForumBySlug,
   forumCounts,
   latestActivity,
   listDistricts,
@@ -19,11 +19,20 @@ import { decodeCursor, encodeCursor, type ForumPageQuery, forumPageQuery, thread
 
 const THREADS_PER_PAGE = 25
 
+/**
+ * The forums (fixed by a migration) and the districts of the filter (they change when a municipality
+ * joins) are read again after this long, not on every page view.
+ */
+export const FORUM_LISTS_TTL_MS = 60_000
+
 export default async function forumsRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
+  const forumList = readEvery(FORUM_LISTS_TTL_MS, clock, () => listForums(db))
+  const districtList = readEvery(FORUM_LISTS_TTL_MS, clock, () => listDistricts(db))
+
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const en = request.locale === 'en'
     const [forums, counts, latest, fresh] = await Promise.all([
-      listForums(db),
+      forumList(),
       forumCounts(db),
       latestActivity(db),
       newSinceLastVisit(db, request.user!.id),
@@ -43,19 +52,19 @@ export default async function forumsRoutes(app: FastifyInstance, { db, clock }: 
   })
 
   app.get<{ Params: { slug: string } }>('/forums/:slug', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const forum = await findForumBySlug(db, request.params.slug)
+    const forum = (await forumList()).find((f) => f.slug === request.params.slug)
     if (!forum) throw notFound()
     const parsed = forumPageQuery.safeParse(request.query)
     if (!parsed.success) throw badRequest()
     const filters = parsed.data
     const locale = request.locale
-    const baseline = await recordForumVisit(db, request.user!.id, forum.id, clock.now())
     const userId = request.user!.id
-    const [{ threads, next }, districts, viewer] = await Promise.all([
+    const [viewer, { threads, next }, districts] = await Promise.all([
+      recordForumVisit(db, userId, forum.id, clock.now()),
       listThreads(db, forum.id, filters, decodeCursor(filters.after), THREADS_PER_PAGE),
-      listDistricts(db),
-      forumViewerState(db, { userId, forumId: forum.id }),
+      districtList(),
     ])
+    const { baseline } = viewer
     const unread = await unreadCounts(db, userId, threads.map((row) => row.id))
     const name = locale === 'en' ? forum.name_en : forum.name_de
     return reply.page('forums/show.hbs', {

@@ -74,16 +74,6 @@ export async function findThreadViewer(db: Db, userId: number, threadId: number)
   return { watchLevel: row.level ?? 'none', lastReadPosition: row.last_read_position ?? 0, unreadNotifications: row.unread }
 }
 
-export async function findForumWatchLevel(db: Db, userId: number, forumId: number): Promise<WatchChoice> {
-  const row = await db
-    .selectFrom('forum_watches')
-    .select('level')
-    .where('user_id', '=', userId)
-    .where('forum_id', '=', forumId)
-    .executeTakeFirst()
-  return row?.level ?? 'none'
-}
-
 /** Active accounts watching the thread. */
 export async function listThreadWatchers(db: Db, threadId: number): Promise<number[]> {
   const rows = await db

@@ -4,7 +4,6 @@ import { mentionedHandles } from './mentions.ts'
 import {
   countUnreadPosts,
   findActiveUserIds,
-  findForumWatchLevel,
   findPostAuthor,
   findThreadForWatching,
   findThreadViewer,
@@ -104,11 +103,6 @@ export async function threadViewerState(
   input: { userId: number; threadId: number },
 ): Promise<{ watchLevel: WatchChoice; lastReadPosition: number; unreadNotifications: boolean }> {
   return findThreadViewer(db, input.userId, input.threadId)
-}
-
-/** The viewer's watch choice for a forum page (`forum.watchLevel` in the forum-watch partial). */
-export async function forumViewerState(db: Db, input: { userId: number; forumId: number }): Promise<{ watchLevel: WatchChoice }> {
-  return { watchLevel: await findForumWatchLevel(db, input.userId, input.forumId) }
 }
 
 /**

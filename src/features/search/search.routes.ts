@@ -6,6 +6,7 @@ import type { AppDeps } from '../../app.ts'
 import { keepValues, parseForm } from '../../lib/forms.ts'
 import { registerHelpers } from '../../lib/handlebars-helpers.ts'
 import { type Locale, t } from '../../lib/i18n.ts'
+import { readEvery } from '../../lib/read-every.ts'
 import { viewsDir } from '../../plugins/view.ts'
 import { threadKinds } from '../threads/threads.table.ts'
 import { classifyQuery, findSimilarThreads, type SearchFilters, type SearchHit, searchFilterOptions, searchThreads } from './search.queries.ts'
@@ -21,19 +22,7 @@ const PAGE_SIZE = 20
 export const FILTER_OPTIONS_TTL_MS = 60_000
 
 export default async function searchRoutes(app: FastifyInstance, { db, clock }: AppDeps) {
-  let cached: { at: number; options: Promise<FilterOptions> } | undefined
-  const filterOptions = () => {
-    const now = clock.now().getTime()
-    if (!cached || now - cached.at >= FILTER_OPTIONS_TTL_MS) {
-      const options = searchFilterOptions(db)
-      cached = { at: now, options }
-      // a failed read is not kept: the next search tries again
-      options.catch(() => {
-        if (cached?.options === options) cached = undefined
-      })
-    }
-    return cached.options
-  }
+  const filterOptions = readEvery(FILTER_OPTIONS_TTL_MS, clock, () => searchFilterOptions(db))
 
   app.get('/search', { config: { access: 'signed-in' } }, async (request, reply) => {
     const locale = request.locale

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FORUM_LISTS_TTL_MS } from '../../../src/features/forums/forums.routes.ts'
 import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, type TestApp } from '../../helpers/app.ts'
 import { signedIn, textOf } from '../threads/helpers.ts'
@@ -122,6 +123,17 @@ describe('forum page', () => {
     expect(await list('district=Landkreis+Osten')).toEqual([practice.id])
     // the select keeps the chosen filter
     expect((await agent.get(`/forums/${forum}?state=solved`)).text).toMatch(/<option value="solved" selected>/)
+  })
+
+  it('offers a newly joined district in the filter within a minute', async () => {
+    const { agent } = await signedIn(t, 'member')
+    const option = '<option value="Landkreis Neuland">'
+    expect((await agent.get('/forums/integration')).text).not.toContain(option)
+    await buildMunicipality(t.db, { district: 'Landkreis Neuland' })
+    // the districts are read once a minute, not on every forum page
+    expect((await agent.get('/forums/integration')).text).not.toContain(option)
+    t.clock.advance(FORUM_LISTS_TTL_MS)
+    expect((await agent.get('/forums/integration')).text).toContain(option)
   })
 
   it('refuses malformed filters and cursors, and unknown forums', async () => {

@@ -311,8 +311,12 @@ describe('pages', () => {
     expect(res.headers.location).toBe('/forums/integration')
     const forumWatch = await t.db.selectFrom('forum_watches').select('level').where('user_id', '=', user.id).execute()
     expect(forumWatch).toEqual([{ level: 'watching' }])
+    const watching = 'Sie beobachten dieses Forum: neue Themen werden Ihnen gemeldet.'
+    expect((await agent.get('/forums/integration')).text).toContain(watching)
+    expect((await agent.get('/forums/buergerschaftliches-engagement')).text).toContain('Sie beobachten dieses Forum nicht.')
     await submitForm(agent, '/', '/forums/integration/watch', { level: 'none' })
     expect(await t.db.selectFrom('forum_watches').select('level').where('user_id', '=', user.id).execute()).toEqual([])
+    expect((await agent.get('/forums/integration')).text).toContain('Sie beobachten dieses Forum nicht.')
     expect((await submitForm(agent, '/', '/forums/gibt-es-nicht/watch', { level: 'watching' })).status).toBe(404)
   })
 

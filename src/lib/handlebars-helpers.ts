@@ -45,6 +45,21 @@ export function formatDate(value: unknown, locale: Locale, style: keyof typeof d
 const FORMATTED_DATES = 20_000
 const formattedDates = new Map<string, string>()
 
+/** A date as `<time datetime>` wants it; remembered like the formatted dates (toISOString costs ~1.8 µs here). */
+export function isoDate(value: unknown): string {
+  if (!(value instanceof Date)) return ''
+  const time = value.getTime()
+  if (Number.isNaN(time)) return ''
+  const key = `iso:${time}`
+  let text = formattedDates.get(key)
+  if (text === undefined) {
+    text = value.toISOString()
+    if (formattedDates.size >= FORMATTED_DATES) formattedDates.clear()
+    formattedDates.set(key, text)
+  }
+  return text
+}
+
 /** A file size as people read it: "820 kB", "1,4 MB" (German number format unless English). */
 export function formatFileSize(bytes: number, locale: Locale): string {
   const number = (n: number, digits: number) =>
@@ -73,7 +88,7 @@ export function registerHelpers(hbs: typeof Handlebars) {
   hbs.registerHelper('fileSize', function (bytes: unknown, options: HelperOptions) {
     return formatFileSize(Number(bytes), rootLocale(options))
   })
-  hbs.registerHelper('isoDate', (value: unknown) => (value instanceof Date ? value.toISOString() : ''))
+  hbs.registerHelper('isoDate', isoDate)
   hbs.registerHelper('lookupKey', (obj: unknown, key: unknown) =>
     obj && typeof obj === 'object' ? (obj as Record<string, unknown>)[String(key)] : undefined,
   )

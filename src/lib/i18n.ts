@@ -36,6 +36,25 @@ export function hasMessage(locale: Locale, key: string): boolean {
 
 const pluralRules: Record<Locale, Intl.PluralRules> = { de: new Intl.PluralRules('de'), en: new Intl.PluralRules('en') }
 
+/** Whether a count takes the singular: Intl's answer, remembered for the small whole numbers pages print by the dozen. */
+const singularOf: Record<Locale, boolean[]> = { de: [], en: [] }
+function isSingular(locale: Locale, count: number): boolean {
+  if (!Number.isInteger(count) || count < 0 || count > 1000) return pluralRules[locale].select(count) === 'one'
+  return (singularOf[locale][count] ??= pluralRules[locale].select(count) === 'one')
+}
+
+/** Messages split at their {placeholders} once (text at even places, names at odd ones), not on every call. */
+const MESSAGE_PARTS = 5_000
+const messageParts = new Map<string, string[]>()
+function partsOf(template: string): string[] {
+  let parts = messageParts.get(template)
+  if (parts === undefined) {
+    if (messageParts.size >= MESSAGE_PARTS) messageParts.clear()
+    messageParts.set(template, (parts = template.split(/\{(\w+)\}/)))
+  }
+  return parts
+}
+
 /**
  * Translates a key; `{name}` placeholders are filled from params. Falls back to German, then the key.
  * A numeric `count` that takes the singular ("1 neues Thema", not "1 neue Themen") uses `key.one` where
@@ -43,11 +62,17 @@ const pluralRules: Record<Locale, Intl.PluralRules> = { de: new Intl.PluralRules
  */
 export function t(locale: Locale, key: string, params?: Record<string, unknown>): string {
   const count = params?.count
-  const singular = typeof count === 'number' && pluralRules[locale].select(count) === 'one' ? catalog[locale][`${key}.one`] : undefined
+  const singular = typeof count === 'number' && isSingular(locale, count) ? catalog[locale][`${key}.one`] : undefined
   const template = singular ?? catalog[locale][key] ?? catalog.de[key] ?? key
-  // Templates call every message with a (mostly empty) hash: only one with a {placeholder} needs the replace.
+  // Templates call every message with a (mostly empty) hash: only one with a {placeholder} needs filling.
   if (!params || !template.includes('{')) return template
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+  const parts = partsOf(template)
+  let text = parts[0]!
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!
+    text += (name in params ? String(params[name]) : `{${name}}`) + parts[i + 1]!
+  }
+  return text
 }
 
 export function isLocale(value: unknown): value is Locale {

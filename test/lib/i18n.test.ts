@@ -52,6 +52,15 @@ describe('texts', () => {
     expect(t('de', 'forums.unread', { count: 1 })).toBe('1 ungelesen')
   })
 
+  it('fills every placeholder from the params, keeps one it has no value for, and never reads user text as one', () => {
+    expect(t('de', 'threads.pageOf', { page: 2, pages: 5 })).toBe('Seite 2 von 5')
+    expect(t('en', 'threads.pageOf', { page: 2, pages: 5 })).toBe('Page 2 of 5')
+    expect(t('de', 'threads.pageOf', { page: 2 })).toBe('Seite 2 von {pages}')
+    expect(t('de', 'forums.by', { name: 'Erika {count} Muster' })).toContain('Erika {count} Muster')
+    expect(t('de', 'forums.newThreads', { count: 1.5 })).toBe('1.5 neue Themen')
+    expect(t('de', 'forums.newThreads', { count: 1001 })).toBe('1001 neue Themen')
+  })
+
   it('has a plural form beside every singular one, with the same placeholders', () => {
     const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
     for (const locale of ['de', 'en'] as const) {

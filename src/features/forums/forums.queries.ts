@@ -198,12 +198,7 @@ export async function listThreads(db: Db, forumId: number, filter: ThreadFilter,
       'a.name as author_name',
       'm.name as municipality_name',
       sql<string>`(extract(epoch from t.last_post_at) * 1000000)::bigint::text`.as('cursor_micros'),
-      (eb) =>
-        eb
-          .selectFrom('adoptions as ad')
-          .select(eb.fn.countAll<string>().as('n'))
-          .whereRef('ad.thread_id', '=', 't.id')
-          .as('adoption_count'),
+      sql<number>`(SELECT count(*)::integer FROM adoptions ad WHERE ad.thread_id = t.id)`.as('adoption_count'),
     ])
     .where('t.forum_id', '=', forumId)
     .where('t.deleted_at', 'is', null)
@@ -228,7 +223,7 @@ export async function listThreads(db: Db, forumId: number, filter: ThreadFilter,
   const page = rows.slice(0, limit)
   const last = page.at(-1)
   return {
-    threads: page.map((r) => ({ ...r, adoption_count: Number(r.adoption_count ?? 0) })),
+    threads: page,
     next: more && last ? { pinned: last.pinned_at !== null, micros: last.cursor_micros, id: last.id } : null,
   }
 }

@@ -42,7 +42,7 @@ export function sameInput(a: unknown, b: unknown): boolean {
 type Variant = { input: unknown; parts: string[] }
 
 /** How many renderings of one thing (a post as its author, as others, as staff, …) are kept. */
-const VARIANTS = 6
+const VARIANTS = 4
 
 /**
  * Recently used fragments of one partial in this process, by the identity of what they show (a post's id),

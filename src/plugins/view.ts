@@ -104,8 +104,8 @@ export const viewPlugin = fp(
   { name: 'view', dependencies: ['session', 'csrf'] },
 )
 
-/** Things (posts) whose recent renderings each partial keeps, per process: a few MB. */
-const FRAGMENT_CACHE_ENTRIES = 4_000
+/** Things (posts) whose recent renderings each partial keeps, per process: at most 2,000 × 4 × ~2 KB. */
+const FRAGMENT_CACHE_ENTRIES = 2_000
 
 /**
  * `{{cachedPartial "name" id}}` prints a partial in the current context and remembers the result under

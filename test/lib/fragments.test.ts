@@ -69,7 +69,7 @@ describe('FragmentCache', () => {
     expect(get('as reader')).toBe('as reader')
     expect(get('as author')).toBe('as author')
     for (const n of [1, 2, 3, 4, 5, 6]) get(`edited ${n}`)
-    expect(get('as reader')).toBe('as reader') // pushed out by six newer renderings
+    expect(get('as reader')).toBe('as reader') // pushed out by newer renderings
     expect(rendered).toEqual(['as author', 'as reader', 'edited 1', 'edited 2', 'edited 3', 'edited 4', 'edited 5', 'edited 6', 'as reader'])
   })
 

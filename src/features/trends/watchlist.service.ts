@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { AppDeps } from '../../app.ts'
 import type { Database } from '../../db/database.ts'
 import { HOUR } from '../../lib/clock.ts'
-import { t } from '../../lib/i18n.ts'
+import { type Locale, t } from '../../lib/i18n.ts'
 import { renderMail } from '../../plugins/mailer.ts'
 import { audit } from '../audit/audit.queries.ts'
 import { DELIVERY_LEASE_MS, sendOnce, unsubscribeFor } from '../mail/digest.service.ts'
@@ -121,7 +121,7 @@ export async function deliverAlerts(deps: Deps, deliveries: Delivery[], now: Dat
       name: recipient.name,
       term: alert.term,
       label: alert.label,
-      summary: t(locale, 'mail.watchlist.summary', { municipalities: alert.municipalities, districts: alert.districts }),
+      summary: breadthText(locale, alert.municipalities, alert.districts),
       drillUrl: `${deps.config.baseUrl}${drillDownPath(alert.stem)}`,
       watchlistUrl: `${deps.config.baseUrl}/dashboard/watchlist`,
       settingsUrl: `${deps.config.baseUrl}/account/mail`,
@@ -148,4 +148,12 @@ export async function runWatchlistRound(deps: Deps, now: Date): Promise<Watchlis
   report.claimed = claimed.length
   await deliverAlerts(deps, claimed, now, report)
   return report
+}
+
+/** "10 Kommunen in 6 Landkreisen", "3 Kommunen in 1 Landkreis": each number with its own singular. */
+export function breadthText(locale: Locale, municipalities: number, districts: number): string {
+  return t(locale, 'trends.watch.breadthValue', {
+    municipalities: t(locale, 'trends.breadth.municipalities', { count: municipalities }),
+    districts: t(locale, 'trends.breadth.districts', { count: districts }),
+  })
 }

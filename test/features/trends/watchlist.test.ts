@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eraseUser } from '../../../src/features/privacy/erasure.service.ts'
+import { breadthText } from '../../../src/features/trends/watchlist.service.ts'
 import { buildUser } from '../../factories.ts'
 import { csrfFrom, login, submitForm, type TestApp } from '../../helpers/app.ts'
 import { dashboardWithPlantedTrend, type SignedIn } from './history.ts'
@@ -131,5 +132,15 @@ describe('watchlist page', () => {
     const row = /<th scope="row">Schulbegleitung<\/th>(.*?)<\/tr>/s.exec(page.text)?.[1] ?? ''
     expect(row).toContain('Ehemaliges Mitglied')
     expect(page.text).not.toContain('Lea Weggang')
+  })
+})
+
+describe('breadth of a trend in words', () => {
+  it('gives each number its own singular', () => {
+    expect(breadthText('de', 10, 6)).toBe('10 Kommunen in 6 Landkreisen')
+    expect(breadthText('de', 4, 1)).toBe('4 Kommunen in 1 Landkreis')
+    expect(breadthText('de', 1, 1)).toBe('1 Kommune in 1 Landkreis')
+    expect(breadthText('en', 3, 1)).toBe('3 municipalities in 1 district')
+    expect(breadthText('en', 1, 2)).toBe('1 municipality in 2 districts')
   })
 })

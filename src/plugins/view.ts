@@ -126,6 +126,8 @@ export function registerCachedPartial(handlebars: typeof Handlebars, remember: b
     if (!cache) caches.set(name, (cache = new FragmentCache(FRAGMENT_CACHE_ENTRIES)))
     const root = { locale: page.locale, isStaff: page.isStaff, csrfToken: CSRF_PLACEHOLDER }
     const input = { locale: root.locale, isStaff: root.isStaff, context: this }
-    return new handlebars.SafeString(cache.render(id, input, csrfToken, () => partial(this, { data: { root } })))
+    // The token goes into the HTML as it is: escaped here, as {{@root.csrfToken}} would print it.
+    const html = cache.render(id, input, handlebars.escapeExpression(csrfToken), () => partial(this, { data: { root } }))
+    return new handlebars.SafeString(html)
   })
 }

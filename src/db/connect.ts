@@ -1,9 +1,11 @@
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import type pg from 'pg'
 import type { Database } from './database.ts'
+import { embeddedTemplate } from './embedded-template.ts'
+import { migrationNames } from './migrate.ts'
 import { isStalePreparedStatement, StatementNames } from './prepared.ts'
 
 // The drivers are imported when connecting, only the one in use: a command such as `npm run trending`
@@ -112,22 +114,32 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
     return { db, kind: 'postgres', close: () => db.destroy() }
   }
   let dataDir: string | undefined
+  // Set while a new data directory is being written: if it is still there, that was cut short (a crash,
+  // kill -9), and the half-written directory is written again rather than taken for a database.
+  let creating: string | undefined
   if (!options.inMemory) {
     const base = options.dataDir ?? './data'
     dataDir = join(base, 'pgdata')
+    creating = join(base, 'pgdata.creating')
+    if (existsSync(creating)) rmSync(dataDir, { recursive: true, force: true })
     mkdirSync(dataDir, { recursive: true })
+    if (existsSync(join(dataDir, 'PG_VERSION'))) creating = undefined
+    else writeFileSync(creating, `${new Date().toISOString()}\n`)
   }
-  const [{ PGlite }, { PGliteDialect }, extensions] = await Promise.all([
+  const isNew = options.inMemory || creating !== undefined
+  const [{ PGlite }, { PGliteDialect }, extensions, migrations] = await Promise.all([
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
     embeddedExtensions(),
+    isNew && !options.loadDataDir ? migrationNames() : [],
   ])
   const pglite = await PGlite.create({
     dataDir,
-    loadDataDir: options.loadDataDir,
+    loadDataDir: options.loadDataDir ?? (isNew ? embeddedTemplate(migrations) : undefined),
     extensions,
     parsers: { 20: (v: string) => Number(v) },
   })
+  if (creating) rmSync(creating, { force: true })
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
   return { db, kind: 'embedded', pglite, close: () => db.destroy() }
 }

@@ -5,7 +5,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import { migrations as migrationFiles } from '../lib/paths.ts'
 
 /** The migrations' names (file names without extension), in order. */
-async function migrationNames(): Promise<string[]> {
+export async function migrationNames(): Promise<string[]> {
   const { dir, extension } = migrationFiles
   const pattern = new RegExp(`^\\d{14}_[a-z0-9_]+\\${extension}$`)
   return (await readdir(dir))

@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
-import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
-import { embeddedExtensions } from '../../src/db/connect.ts'
+import { connectDatabase } from '../../src/db/connect.ts'
 import { migrateToLatest } from '../../src/db/migrate.ts'
 import { adminUrl } from './database.ts'
 
@@ -46,11 +44,11 @@ export default async function setup(project: TestProject) {
       await cleanup.end()
     }
   }
-  const pglite = await PGlite.create({ extensions: await embeddedExtensions() })
-  const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) })
-  await migrateToLatest(db)
-  const dump = await pglite.dumpDataDir('none')
-  await db.destroy()
+  // From the shipped template, as a first start (test/db/embedded-template.test.ts compares it with a fresh initdb).
+  const handle = await connectDatabase({ inMemory: true })
+  await migrateToLatest(handle.db)
+  const dump = await handle.pglite!.dumpDataDir('none')
+  await handle.close()
   const dir = mkdtempSync(join(tmpdir(), 'kf-snapshot-'))
   const file = join(dir, 'migrated.tar')
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()))

@@ -1,6 +1,7 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storeUploads } from '../../../src/features/attachments/attachments.service.ts'
-import { TITLE_MATCHES } from '../../../src/features/search/search.queries.ts'
+import { searchThreads, TITLE_MATCHES } from '../../../src/features/search/search.queries.ts'
 import { FILTER_OPTIONS_TTL_MS } from '../../../src/features/search/search.routes.ts'
 import { buildMunicipality, buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
@@ -186,6 +187,45 @@ describe('search', () => {
     const beyond = await search({ q: 'Deichschau', page: '9' })
     expect(titles(beyond.text)).toEqual([])
     expect(beyond.status).toBe(200)
+  })
+
+  it('takes the newest title matches whether they are among the latest threads or older', async () => {
+    const author = await buildUser(t.db)
+    const forum = await t.db.selectFrom('forums').select('id').where('slug', '=', 'integration').executeTakeFirstOrThrow()
+    const threads = async (title: string, count: number, withPost = true) => {
+      const { rows } = await sql<{ id: number }>`
+        INSERT INTO threads (forum_id, author_id, municipality_id, kind, title, created_at, last_post_at)
+        SELECT ${forum.id}, ${author.id}, ${author.municipality_id}, 'question', ${title} || ' ' || g, now(), now()
+        FROM generate_series(1, ${count}::int) g ORDER BY g RETURNING id
+      `.execute(t.db)
+      if (withPost) {
+        await sql`
+          INSERT INTO posts (thread_id, position, author_id, municipality_id, body, created_at)
+          SELECT id, 1, ${author.id}, ${author.municipality_id}, 'Termine im Herbst.', now() FROM unnest(${rows.map((r) => r.id)}::int[]) id
+        `.execute(t.db)
+      }
+      return rows.map((r) => r.id)
+    }
+    // Older threads, then more threads than the search reads backwards (no title match among them), then the latest.
+    const olderDykes = await threads('Deichpflege Sielacht', 40)
+    const olderSluices = await threads('Schleusenwärter', 5)
+    await threads('Füllthema', 2_100, false)
+    const newerDykes = await threads('Deichpflege', 30)
+    const newerSluices = await threads('Schleusenwärter', 10)
+    const found = async (q: string) => {
+      const result = await searchThreads(t.db, q, {}, { limit: 200, offset: 0, now: new Date() })
+      return { threads: result.hits.map((h) => h.thread_id).sort((a, b) => a - b), total: result.total, capped: result.capped }
+    }
+    // The newest TITLE_MATCHES: all 30 latest and the 30 newest of the older ones; more were left out.
+    expect(await found('Deichpflege')).toEqual({
+      threads: [...olderDykes.slice(-(TITLE_MATCHES - newerDykes.length)), ...newerDykes],
+      total: TITLE_MATCHES,
+      capped: true,
+    })
+    // Too few among the latest: the older ones are found too.
+    expect(await found('Schleusenwärter')).toEqual({ threads: [...olderSluices, ...newerSluices], total: 15, capped: false })
+    // None among the latest.
+    expect(await found('Sielacht')).toEqual({ threads: olderDykes, total: 40, capped: false })
   })
 
   it('answers empty, syntax-only and exclusion-only queries with a friendly page', async () => {

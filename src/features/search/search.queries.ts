@@ -38,7 +38,7 @@ const RECENT_WINDOW = 20_000
  * Likewise for titles, the latest this many threads: one title in ten or twenty holds a common word, so
  * TITLE_MATCHES are found there after a few hundred threads, not by reading and sorting thousands of
  * matches through the index (7 of the 19 ms of a search for "Unterbringung" in 100,000 threads). A rarer
- * word, or a narrow filter, finds fewer and goes on to the index for older threads as before.
+ * word finds fewer and goes on to the index for older threads; with a filter the window is left out.
  */
 const RECENT_THREADS = 2_000
 /** Relevance halves when a post is this many days old. */
@@ -131,7 +131,10 @@ export async function searchThreads(
       (SELECT max(id) FROM posts) AS post_id, (SELECT max(id) FROM threads) AS thread_id
   `.execute(db)
   const windowStart = (latest.rows[0]?.post_id ?? 0) - RECENT_WINDOW
-  const threadWindowStart = (latest.rows[0]?.thread_id ?? 0) - RECENT_THREADS
+  // A filter leaves too few titles among the latest threads (a third, for one forum): the window would only
+  // add its reading to the index's. Then it is empty, and every title comes through the index.
+  const threadFiltered = Object.values(filters).some((value) => value !== undefined)
+  const threadWindowStart = (latest.rows[0]?.thread_id ?? 0) - (threadFiltered ? 0 : RECENT_THREADS)
   const where = filterConditions(filters)
   const threadWhere = threadFilterConditions(filters)
   // The query is written out in every branch, not taken from a CTE: only then does the planner see how

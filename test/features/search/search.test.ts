@@ -212,8 +212,8 @@ describe('search', () => {
     await threads('Füllthema', 2_100, false)
     const newerDykes = await threads('Deichpflege', 30)
     const newerSluices = await threads('Schleusenwärter', 10)
-    const found = async (q: string) => {
-      const result = await searchThreads(t.db, q, {}, { limit: 200, offset: 0, now: new Date() })
+    const found = async (q: string, filters = {}) => {
+      const result = await searchThreads(t.db, q, filters, { limit: 200, offset: 0, now: new Date() })
       return { threads: result.hits.map((h) => h.thread_id).sort((a, b) => a - b), total: result.total, capped: result.capped }
     }
     // The newest TITLE_MATCHES: all 30 latest and the 30 newest of the older ones; more were left out.
@@ -226,6 +226,9 @@ describe('search', () => {
     expect(await found('Schleusenwärter')).toEqual({ threads: [...olderSluices, ...newerSluices], total: 15, capped: false })
     // None among the latest.
     expect(await found('Sielacht')).toEqual({ threads: olderDykes, total: 40, capped: false })
+    // With a filter (all these threads are in the forum), the same threads through the index alone.
+    expect(await found('Deichpflege', { forumId: forum.id })).toEqual(await found('Deichpflege'))
+    expect(await found('Schleusenwärter', { forumId: forum.id })).toEqual(await found('Schleusenwärter'))
   })
 
   it('answers empty, syntax-only and exclusion-only queries with a friendly page', async () => {

@@ -7,23 +7,19 @@
  */
 import { writeFileSync } from 'node:fs'
 import { constants, brotliCompressSync } from 'node:zlib'
-import { PGlite } from '@electric-sql/pglite'
-import { Kysely } from 'kysely'
-import { PGliteDialect } from 'kysely-pglite-dialect'
-import { embeddedExtensions } from '../src/db/connect.ts'
+import { connectDatabase } from '../src/db/connect.ts'
 import { EMBEDDED_TEMPLATE, installedPgliteVersion, type TemplateInfo } from '../src/db/embedded-template.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
 
-// PGlite itself, not connectDatabase: that would start from the template this replaces.
-const pglite = await PGlite.create({ extensions: await embeddedExtensions() })
-const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) })
+// By initdb: not from the template this replaces.
+const { db, pglite, close } = await connectDatabase({ inMemory: true, initdb: true })
 const migrations = await migrateToLatest(db)
-const { rows } = await pglite.query<{ server_version: string }>('SHOW server_version')
+const { rows } = await pglite!.query<{ server_version: string }>('SHOW server_version')
 // Written out, so that a start from it replays nothing: after a recovery every sequence would jump by
 // the 32 values PostgreSQL logs ahead (a test compares the sequences with a fresh database).
-await pglite.exec('CHECKPOINT')
-const tar = Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer())
-await db.destroy()
+await pglite!.exec('CHECKPOINT')
+const tar = Buffer.from(await (await pglite!.dumpDataDir('none')).arrayBuffer())
+await close()
 const archive = brotliCompressSync(tar, {
   params: {
     [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,

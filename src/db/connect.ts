@@ -27,6 +27,8 @@ export type DatabaseOptions = {
   inMemory?: boolean
   /** A tarball of a migrated embedded database to start from (tests). */
   loadDataDir?: Blob
+  /** A new embedded database by PGlite's initdb, not from the shipped template (which this makes and checks). */
+  initdb?: boolean
 }
 
 export type DatabaseHandle = {
@@ -131,11 +133,11 @@ export async function connectDatabase(options: DatabaseOptions): Promise<Databas
     import('@electric-sql/pglite'),
     import('kysely-pglite-dialect'),
     embeddedExtensions(),
-    isNew && !options.loadDataDir ? migrationNames() : [],
+    isNew && !options.loadDataDir && !options.initdb ? migrationNames() : [],
   ])
   const pglite = await PGlite.create({
     dataDir,
-    loadDataDir: options.loadDataDir ?? (isNew ? embeddedTemplate(migrations) : undefined),
+    loadDataDir: options.loadDataDir ?? (isNew && !options.initdb ? embeddedTemplate(migrations) : undefined),
     extensions,
     parsers: { 20: (v: string) => Number(v) },
   })

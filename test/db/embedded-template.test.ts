@@ -2,11 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { brotliCompressSync } from 'node:zlib'
-import { PGlite } from '@electric-sql/pglite'
 import { Kysely, sql } from 'kysely'
-import { PGliteDialect } from 'kysely-pglite-dialect'
 import { afterAll, describe, expect, it } from 'vitest'
-import { connectDatabase, embeddedExtensions } from '../../src/db/connect.ts'
+import { connectDatabase } from '../../src/db/connect.ts'
 import { embeddedTemplate, installedPgliteVersion, templateInfo } from '../../src/db/embedded-template.ts'
 import { migrateToLatest, migrationNames } from '../../src/db/migrate.ts'
 
@@ -52,20 +50,19 @@ describe('the embedded database template (seeds/pglite-template.tar.br)', () => 
   })
 
   it('gives a new database the same schema and rows as a fresh initdb with every migration', { timeout: 180_000 }, async () => {
-    const fresh = await PGlite.create({ extensions: await embeddedExtensions() })
-    const freshDb = new Kysely<unknown>({ dialect: new PGliteDialect(fresh) })
+    const fresh = await connectDatabase({ inMemory: true, initdb: true })
     const fromTemplate = await connectDatabase({ inMemory: true })
     try {
       // It did start from the template: the migrations it holds have run before migrateToLatest.
       const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration`.execute(fromTemplate.db)
       expect(rows[0]!.n).toBe(templateInfo()!.migrations.length)
-      await migrateToLatest(freshDb)
+      await migrateToLatest(fresh.db)
       await migrateToLatest(fromTemplate.db)
-      const [expected, actual] = [await fingerprint(freshDb), await fingerprint(fromTemplate.db as Kysely<unknown>)]
+      const [expected, actual] = [await fingerprint(fresh.db as Kysely<unknown>), await fingerprint(fromTemplate.db as Kysely<unknown>)]
       expect(actual.schema.length).toBeGreaterThan(300)
       expect(actual).toEqual(expected)
     } finally {
-      await freshDb.destroy()
+      await fresh.close()
       await fromTemplate.close()
     }
   })

@@ -7,7 +7,7 @@
  * PROBE_RUNS (default 20) runs per kind, PROBE_CONCURRENCY (default 10; 0 skips the concurrent round).
  */
 import { connectDatabase } from '../src/db/connect.ts'
-import { forumCounts, latestActivity, newSinceLastVisit } from '../src/features/forums/forums.queries.ts'
+import { startPageActivity } from '../src/features/forums/forums.queries.ts'
 import { findSimilarThreads, searchThreads } from '../src/features/search/search.queries.ts'
 import { writeResult } from './lib.ts'
 
@@ -30,7 +30,7 @@ const kinds: [string, () => Promise<unknown>][] = [
   ['search common, forum filter', () => searchThreads(db, 'Unterbringung', { forumId: 1 }, page)],
   ['search common, page 5', () => searchThreads(db, 'Unterbringung', {}, { ...page, offset: 80 })],
   ['similar threads', () => findSimilarThreads(db, 'Kosten für Dolmetscher bei der Unterbringung')],
-  ['start page (3 queries)', () => Promise.all([forumCounts(db), latestActivity(db), newSinceLastVisit(db, userId)])],
+  ['start page (one statement)', () => startPageActivity(db, userId)],
 ]
 
 function figures(ms: number[]) {

@@ -5,16 +5,7 @@ import { type Locale, t } from '../../lib/i18n.ts'
 import { readEvery } from '../../lib/read-every.ts'
 import { unreadCounts } from '../notifications/notifications.service.ts'
 import { threadKinds } from '../threads/threads.table.ts'
-import {
-  forumCounts,
-  latestActivity,
-  listDistricts,
-  listForums,
-  listThreads,
-  NEW_SINCE_CAP,
-  newSinceLastVisit,
-  recordForumVisit,
-} from './forums.queries.ts'
+import { listDistricts, listForums, listThreads, NEW_SINCE_CAP, recordForumVisit, startPageActivity } from './forums.queries.ts'
 import { decodeCursor, encodeCursor, type ForumPageQuery, forumPageQuery, threadStates } from './forums.schemas.ts'
 
 const THREADS_PER_PAGE = 25
@@ -31,12 +22,7 @@ export default async function forumsRoutes(app: FastifyInstance, { db, clock }: 
 
   app.get('/', { config: { access: 'signed-in' } }, async (request, reply) => {
     const en = request.locale === 'en'
-    const [forums, counts, latest, fresh] = await Promise.all([
-      forumList(),
-      forumCounts(db),
-      latestActivity(db),
-      newSinceLastVisit(db, request.user!.id),
-    ])
+    const [forums, { counts, latest, fresh }] = await Promise.all([forumList(), startPageActivity(db, request.user!.id)])
     return reply.page('forums/index.hbs', {
       title: t(request.locale, 'forums.title'),
       forums: forums.map((f) => ({

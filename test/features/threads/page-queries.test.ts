@@ -58,3 +58,22 @@ describe('a thread page with 20 replies, opened again', () => {
     expect(sql[1]).toMatch(/from "threads"/)
   })
 })
+
+describe('the start page, opened again', () => {
+  it('loads session, person and notification count in one statement, counts, latest activity and what is new in a second', async () => {
+    const { thread } = await buildThread(t.db, { title: 'Wohnraum für Familien' })
+    await buildReply(t.db, thread.id, { body: 'Bei uns über die Wohnungsbaugesellschaft.' })
+    const reader = await buildUser(t.db)
+    const agent = t.agent()
+    await login(agent, reader.email, reader.password)
+    await agent.get('/forums/aufnahme-unterbringung-versorgung')
+    await agent.get('/')
+
+    const sql = await sqlOf(() => agent.get('/').expect(200))
+    expect(sql.filter((s) => /from "sessions"/.test(s))).toHaveLength(1)
+    expect(sql.filter((s) => /^(insert|update|delete)/i.test(s))).toEqual([])
+    expect(sql).toHaveLength(2)
+    expect(sql[1]).toMatch(/from "forum_counts"/)
+    expect(sql[1]).toMatch(/from "forum_visits"/)
+  })
+})

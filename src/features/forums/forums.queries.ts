@@ -220,7 +220,14 @@ export type ListCursor = { pinned: boolean; micros: string; id: number }
  * One page of a forum's threads, pinned first and then by latest activity. Keyset pagination: the next
  * page starts after the cursor of the last row, along threads_forum_activity_idx; never OFFSET.
  */
-export async function listThreads(db: Db, forumId: number, filter: ThreadFilter, after: ListCursor | null, limit: number) {
+export async function listThreads(
+  db: Db,
+  forumId: number,
+  filter: ThreadFilter,
+  after: ListCursor | null,
+  limit: number,
+  viewerId: number,
+) {
   let query = db
     .selectFrom('threads as t')
     .innerJoin('users as a', 'a.id', 't.author_id')
@@ -239,6 +246,12 @@ export async function listThreads(db: Db, forumId: number, filter: ThreadFilter,
       'm.name as municipality_name',
       sql<string>`(extract(epoch from t.last_post_at) * 1000000)::bigint::text`.as('cursor_micros'),
       sql<number>`(SELECT count(*)::integer FROM adoptions ad WHERE ad.thread_id = t.id)`.as('adoption_count'),
+      // The viewer's unread posts (as countUnreadPosts counts them), null for a thread never opened: in the
+      // same statement, not in a round trip of its own after the list.
+      sql<number | null>`(
+        SELECT (SELECT count(*)::integer FROM posts p
+                WHERE p.thread_id = tr.thread_id AND p.position > tr.last_read_position AND p.deleted_at IS NULL AND p.hidden_at IS NULL)
+        FROM thread_reads tr WHERE tr.user_id = ${viewerId} AND tr.thread_id = t.id)`.as('unread'),
     ])
     .where('t.forum_id', '=', forumId)
     .where('t.deleted_at', 'is', null)

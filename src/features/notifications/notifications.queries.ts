@@ -272,24 +272,3 @@ export async function markAllNotificationsRead(db: Db, userId: number, now: Date
     .executeTakeFirst()
   return Number(result.numUpdatedRows)
 }
-
-/** Per thread the person has opened: visible posts after the position they read up to. */
-export async function countUnreadPosts(db: Db, userId: number, threadIds: number[]) {
-  if (threadIds.length === 0) return []
-  return db
-    .selectFrom('thread_reads')
-    .select((eb) => [
-      'thread_reads.thread_id',
-      eb
-        .selectFrom('posts')
-        .select(eb.fn.countAll<string>().as('n'))
-        .whereRef('posts.thread_id', '=', 'thread_reads.thread_id')
-        .whereRef('posts.position', '>', 'thread_reads.last_read_position')
-        .where('posts.deleted_at', 'is', null)
-        .where('posts.hidden_at', 'is', null)
-        .as('unread'),
-    ])
-    .where('thread_reads.user_id', '=', userId)
-    .where('thread_reads.thread_id', 'in', threadIds)
-    .execute()
-}

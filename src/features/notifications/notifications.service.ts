@@ -2,7 +2,6 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../db/database.ts'
 import { mentionedHandles } from './mentions.ts'
 import {
-  countUnreadPosts,
   findActiveUserIds,
   findPostAuthor,
   findThreadForWatching,
@@ -103,13 +102,4 @@ export async function threadViewerState(
   input: { userId: number; threadId: number },
 ): Promise<{ watchLevel: WatchChoice; lastReadPosition: number; unreadNotifications: boolean }> {
   return findThreadViewer(db, input.userId, input.threadId)
-}
-
-/**
- * For thread lists: per thread the user has opened, the number of visible posts after the position
- * they read up to. Threads they never opened are absent (they are "new", not "unread").
- */
-export async function unreadCounts(db: Db, userId: number, threadIds: number[]): Promise<Map<number, number>> {
-  const rows = await countUnreadPosts(db, userId, threadIds)
-  return new Map(rows.map((r) => [r.thread_id, Number(r.unread ?? 0)]))
 }

@@ -6,8 +6,8 @@ import {
   notifyNewPost,
   notifySolution,
   threadViewerState,
-  unreadCounts,
 } from '../../../src/features/notifications/notifications.service.ts'
+import { listThreads } from '../../../src/features/forums/forums.queries.ts'
 import { buildReply, buildThread, buildUser } from '../../factories.ts'
 import { createTestApp, login, submitForm, type TestApp } from '../../helpers/app.ts'
 
@@ -18,6 +18,12 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 const now = () => t.clock.now()
+
+/** What the forum's thread list counts as unread for the viewer, per thread; null for one never opened. */
+async function unreadIn(forumId: number, viewerId: number) {
+  const { threads } = await listThreads(t.db, forumId, {}, null, 100, viewerId)
+  return new Map(threads.map((row) => [row.id, row.unread]))
+}
 
 async function notificationsOf(userId: number) {
   return t.db
@@ -201,7 +207,8 @@ describe('solutions and adoptions', () => {
 
 describe('read positions', () => {
   it('keeps the highest position read, counts unread posts and marks seen notifications read', async () => {
-    const { thread, author } = await openThread()
+    const author = await buildUser(t.db)
+    const { thread } = await openThread({ author })
     const other = await openThread()
     const replies = []
     for (let i = 0; i < 3; i++) replies.push(await reply(thread.id, await buildUser(t.db)))
@@ -210,9 +217,21 @@ describe('read positions', () => {
     await markThreadRead(t.db, { userId: author.id, threadId: thread.id, position: 2, now: now() })
     await markThreadRead(t.db, { userId: author.id, threadId: thread.id, position: 1, now: now() })
     expect((await threadViewerState(t.db, { userId: author.id, threadId: thread.id })).lastReadPosition).toBe(2)
-    const counts = await unreadCounts(t.db, author.id, [thread.id, other.thread.id])
+    const counts = await unreadIn(thread.forum_id, author.id)
     expect(counts.get(thread.id)).toBe(2)
-    expect(counts.has(other.thread.id)).toBe(false)
+    expect(counts.get(other.thread.id)).toBeNull()
+    // a hidden reply is nobody's to read
+    await t.db.updateTable('posts').set({ hidden_at: now() }).where('id', '=', replies[2]!.id).execute()
+    expect((await unreadIn(thread.forum_id, author.id)).get(thread.id)).toBe(1)
+    await t.db.updateTable('posts').set({ hidden_at: null }).where('id', '=', replies[2]!.id).execute()
+    // the forum page shows it beside the thread, and nothing beside a thread never opened
+    const agent = t.agent()
+    await login(agent, author.email, author.password)
+    const forum = await t.db.selectFrom('forums').select('slug').where('id', '=', thread.forum_id).executeTakeFirstOrThrow()
+    const list = (await agent.get(`/forums/${forum.slug}`).expect(200)).text
+    const rowOf = (id: number) => list.slice(list.indexOf(`id="thread-${id}"`)).split('</li>')[0]!
+    expect(rowOf(thread.id)).toContain('<span class="badge">2 ungelesen</span>')
+    expect(rowOf(other.thread.id)).not.toContain('ungelesen')
     const read = (await notificationsOf(author.id)).map((n) => [n.post_id, n.read_at !== null])
     expect(read).toEqual([
       [replies[0]!.id, true],
@@ -221,7 +240,7 @@ describe('read positions', () => {
     ])
 
     await markThreadRead(t.db, { userId: author.id, threadId: thread.id, position: 4, now: now() })
-    expect((await unreadCounts(t.db, author.id, [thread.id])).get(thread.id)).toBe(0)
+    expect((await unreadIn(thread.forum_id, author.id)).get(thread.id)).toBe(0)
     expect((await notificationsOf(author.id)).every((n) => n.read_at !== null)).toBe(true)
   })
 })

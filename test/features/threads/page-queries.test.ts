@@ -77,3 +77,22 @@ describe('the start page, opened again', () => {
     expect(sql[1]).toMatch(/from "forum_visits"/)
   })
 })
+
+describe('a forum page, opened again', () => {
+  it('reads the session, records the visit and lists the threads with their unread counts: three statements', async () => {
+    const reader = await buildUser(t.db)
+    const { thread } = await buildThread(t.db, { forum: 'integration', title: 'Sprachkurse am Abend' })
+    await buildReply(t.db, thread.id, { body: 'Bei uns dienstags.' })
+    const agent = t.agent()
+    await login(agent, reader.email, reader.password)
+    await agent.get(`/threads/${thread.id}`)
+    await agent.get('/forums/integration')
+
+    const sql = await sqlOf(() => agent.get('/forums/integration').expect(200))
+    expect(sql.filter((s) => /from "sessions"/.test(s))).toHaveLength(1)
+    expect(sql).toHaveLength(3)
+    const list = sql.find((s) => /from "threads"/.test(s))
+    expect(list).toMatch(/FROM thread_reads/)
+    expect(sql.filter((s) => /from "thread_reads"/.test(s))).toEqual([])
+  })
+})

@@ -34,11 +34,6 @@ function countsByForum(rows: ForumTally[]) {
 }
 
 /** The most recently active thread of each forum, with when and from which municipality its last post came. */
-export async function latestActivity(db: Db) {
-  const rows = await latestActivityQuery(db).execute()
-  return new Map(rows.map((r) => [r.forum_id, r]))
-}
-
 function latestActivityQuery(db: Db) {
   return db
     .selectFrom('forums as f')
@@ -246,8 +241,8 @@ export async function listThreads(
       'm.name as municipality_name',
       sql<string>`(extract(epoch from t.last_post_at) * 1000000)::bigint::text`.as('cursor_micros'),
       sql<number>`(SELECT count(*)::integer FROM adoptions ad WHERE ad.thread_id = t.id)`.as('adoption_count'),
-      // The viewer's unread posts (as countUnreadPosts counts them), null for a thread never opened: in the
-      // same statement, not in a round trip of its own after the list.
+      // The viewer's unread posts (visible ones after the position read up to), null for a thread never
+      // opened: in the same statement, not in a round trip of its own after the list.
       sql<number | null>`(
         SELECT (SELECT count(*)::integer FROM posts p
                 WHERE p.thread_id = tr.thread_id AND p.position > tr.last_read_position AND p.deleted_at IS NULL AND p.hidden_at IS NULL)

@@ -19,10 +19,6 @@ export async function findForumBySlug(db: Db, slug: string) {
  * Threads and posts (opening posts included) of each forum; deleted threads do not count. Read from the
  * counters the database keeps with every change of a thread, not counted for each start page.
  */
-export async function forumCounts(db: Db) {
-  return countsByForum(await forumCountsQuery(db).execute())
-}
-
 function forumCountsQuery(db: Db) {
   return db.selectFrom('forum_counts').select(['forum_id', 'threads', 'posts'])
 }
@@ -80,10 +76,6 @@ export const NEW_SINCE_CAP = 100
  * follow the order of writing). Counting all posts since the earliest visit instead cost a member with one
  * visit a year old 0.7 s per start page on the 1M-post bench data.
  */
-export async function newSinceLastVisit(db: Db, userId: number) {
-  return countsByForum(await newSinceLastVisitQuery(db, userId).execute())
-}
-
 function newSinceLastVisitQuery(db: Db, userId: number) {
   return db
     .selectFrom('forum_visits as v')
@@ -140,7 +132,7 @@ function newSinceLastVisitQuery(db: Db, userId: number) {
 }
 
 /**
- * The start page's counts, latest activity and what is new for `userId` (the three functions above) in one
+ * The start page's counts, latest activity and what is new for `userId` (the three queries above) in one
  * statement, built and compiled once: one round trip instead of three. On the bench machine every round
  * trip wakes a Postgres process, which cost the start page more than running its three queries.
  */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { forumCounts, NEW_SINCE_CAP, newSinceLastVisit, recordForumVisit } from '../../../src/features/forums/forums.queries.ts'
+import { NEW_SINCE_CAP, recordForumVisit, startPageActivity } from '../../../src/features/forums/forums.queries.ts'
 import { hidePostRow, setThreadForum, unhidePostRow } from '../../../src/features/moderation/moderation.queries.ts'
 import { addReply, createThread, deletePost, restorePost } from '../../../src/features/threads/threads.queries.ts'
 import { buildUser } from '../../factories.ts'
@@ -15,6 +15,11 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+/** The start page's counts, as startPageActivity reads them (the same for everyone: nobody's here). */
+const forumCounts = async () => (await startPageActivity(t.db, 0)).counts
+/** What the start page shows `userId` as new since their last visit of each forum. */
+const newSinceLastVisit = async (userId: number) => (await startPageActivity(t.db, userId)).fresh
+
 /** What the start page used to count for every request: the truth the counters must agree with. */
 async function recount() {
   const { rows } = await sql<{ forum_id: number; threads: number; posts: number }>`
@@ -25,7 +30,7 @@ async function recount() {
 }
 
 async function expectCounts(slug: string, expected: { threads: number; posts: number }) {
-  const counts = await forumCounts(t.db)
+  const counts = await forumCounts()
   expect(counts.get(forumIds[slug]!)).toEqual(expected)
   expect(counts).toEqual(await recount())
 }
@@ -53,7 +58,7 @@ describe('forum counters', () => {
   it('follow new threads and replies, deleted and restored posts, hidden opening posts and moves', async () => {
     const a = 'integration'
     const b = 'buergerschaftliches-engagement'
-    const start = { a: (await forumCounts(t.db)).get(forumIds[a]!)!, b: (await forumCounts(t.db)).get(forumIds[b]!)! }
+    const start = { a: (await forumCounts()).get(forumIds[a]!)!, b: (await forumCounts()).get(forumIds[b]!)! }
     const plus = (base: { threads: number; posts: number }, threads: number, posts: number) => ({
       threads: base.threads + threads,
       posts: base.posts + posts,
@@ -105,12 +110,12 @@ describe('forum counters', () => {
       INSERT INTO threads (forum_id, author_id, title, reply_count, created_at, last_post_at)
       SELECT ${forum}, ${user.id}, 'Import ' || n, n % 3, now(), now() FROM generate_series(1, 30) n
     `.execute(t.db)
-    const counted = (await forumCounts(t.db)).get(forum)
+    const counted = (await forumCounts()).get(forum)
     expect(counted).toEqual({ threads: before.get(forum)!.threads + 30, posts: before.get(forum)!.posts + 60 })
-    expect(await forumCounts(t.db)).toEqual(await recount())
+    expect(await forumCounts()).toEqual(await recount())
     await sql`UPDATE threads SET reply_count = reply_count + 1 WHERE title LIKE 'Import %'`.execute(t.db)
     await sql`UPDATE threads SET deleted_at = now() WHERE title LIKE 'Import %' AND reply_count = 1`.execute(t.db)
-    expect(await forumCounts(t.db)).toEqual(await recount())
+    expect(await forumCounts()).toEqual(await recount())
   })
 
   it("count what is new since each forum's own last visit, from others only", async () => {
@@ -127,14 +132,14 @@ describe('forum counters', () => {
     await newReply(late.threadId, other.id, at(121))
     await newReply(late.threadId, me.id, at(122)) // my own: never new to me
     await newThread(a, me.id, at(123))
-    const fresh = await newSinceLastVisit(t.db, me.id)
+    const fresh = await newSinceLastVisit(me.id)
     expect(fresh).toEqual(
       new Map([
         [forumIds[a]!, { threads: 1, posts: 1 }],
         [forumIds[b]!, { threads: 1, posts: 1 }],
       ]),
     )
-    expect((await newSinceLastVisit(t.db, other.id)).size).toBe(0)
+    expect((await newSinceLastVisit(other.id)).size).toBe(0)
   })
 
   it('count up to the cap, shown as "99+", and exactly below it, however long ago the visit was', async () => {
@@ -162,7 +167,7 @@ describe('forum counters', () => {
       SELECT ${forumIds[busy]!}, ${other.id}, 'Viele ' || n, ${at(365)}::timestamptz + n * interval '1 minute', ${at(365)}::timestamptz + n * interval '1 minute'
       FROM generate_series(1, ${NEW_SINCE_CAP + 5}) n
     `.execute(t.db)
-    expect(await newSinceLastVisit(t.db, me.id)).toEqual(
+    expect(await newSinceLastVisit(me.id)).toEqual(
       new Map([
         [forumIds[busy]!, { threads: NEW_SINCE_CAP, posts: NEW_SINCE_CAP }],
         [forumIds[quiet]!, { threads: 0, posts: 3 }],

@@ -1,7 +1,7 @@
 import type { KyselyPlugin, RootOperationNode } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildReply, buildThread, buildUser } from '../../factories.ts'
-import { createTestApp, login, type TestApp } from '../../helpers/app.ts'
+import { buildReply, buildThread, buildUser } from '../factories.ts'
+import { createTestApp, login, type TestApp } from '../helpers/app.ts'
 
 /**
  * What a signed-in page costs the database: the statements the app runs for one request, compiled
